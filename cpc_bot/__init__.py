@@ -1,0 +1,1 @@
+"""CPC Companion: helps families and professionals prepare for a Child Protection Conference."""
