@@ -1,0 +1,97 @@
+"""Settings: the one place for knobs. Built once in the composition root, never at import."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+
+#: The token `cpc-bot demo` uses against the offline emulator; never valid on Telegram.
+DEMO_TOKEN = "1000000001:offline-demo-token-not-for-telegram"
+
+
+class Settings(BaseSettings):
+    """Every setting comes from an environment variable with the ``CPC_`` prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="CPC_", frozen=True, extra="ignore")
+
+    bot_token: SecretStr | None = Field(default=None, description="Bot token from @BotFather")
+    telegram_api_base: str | None = Field(
+        default=None, description="Another Bot API server, e.g. the offline emulator"
+    )
+    database_url: str = Field(default="sqlite+aiosqlite:///cpc_bot.db")
+    redis_url: str | None = None
+    default_locale: str = "en"
+
+    #: Comma-separated url-safe base64 AES-256 keys, newest first. Empty: use ``key_file``.
+    encryption_keys: SecretStr | None = None
+    key_file: Path = Path("cpc_bot.key")
+
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str = "/telegram/webhook"
+
+    dialogs_dir: Path = PROJECT_ROOT / "dialogs"
+    locales_dir: Path = PROJECT_ROOT / "locales"
+
+    #: No nudges between these local (UK) hours.
+    quiet_hours_start: int = Field(default=21, ge=0, le=23)
+    quiet_hours_end: int = Field(default=8, ge=0, le=23)
+    reminder_poll_seconds: float = Field(default=30.0, gt=0)
+
+    demo_host: str = "127.0.0.1"
+    demo_port: int = Field(default=8081, ge=0, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TOKEN_RE.match(value.get_secret_value()):
+            # Never echo the token itself: it is a secret even when malformed.
+            raise ValueError("does not look like a bot token (digits, a colon, then 20+ characters)")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("telegram_api_base", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// address")
+        return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("CPC_WEBHOOK_SECRET is required when CPC_WEBHOOK_URL is set")
+        return self
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one line for a person."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment (plus overrides), with a one-line error."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        name = f"CPC_{field.upper()}" if first["loc"] else "settings"
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {message}") from None

@@ -1,0 +1,165 @@
+"""The shape of a questionnaire file (``dialogs/*.yaml``).
+
+English source strings live in the YAML and are translated at render time through
+gettext; :mod:`cpc_bot.i18n.extract` pulls them into the catalogue. The fields that
+hold such strings are listed in :data:`TRANSLATABLE_FIELDS`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+#: YAML fields whose values are shown to people and so go through gettext.
+TRANSLATABLE_FIELDS = frozenset(
+    {"title", "description", "text", "prompt", "hint", "label", "review_label", "low_label",
+     "high_label", "add_another", "item_label", "finished"}
+)
+
+StepKind = Literal["info", "text", "choice", "multi", "scale", "date", "drawing", "repeat"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Strict):
+    key: str
+    label: str
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not KEY_RE.match(v):
+            raise ValueError(f"option key {v!r} must be lower_snake_case, up to 40 characters")
+        return v
+
+
+class Condition(_Strict):
+    """Show a step only when an earlier answer (or the context) has a value."""
+
+    answer: str | None = None
+    context: str | None = None
+    is_: Any = Field(default=None, alias="is")
+    in_: list[Any] | None = Field(default=None, alias="in")
+    answered: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> Condition:
+        if (self.answer is None) == (self.context is None):
+            raise ValueError("a condition names exactly one of 'answer' or 'context'")
+        if sum(x is not None for x in (self.is_, self.in_, self.answered)) != 1:
+            raise ValueError("a condition needs exactly one of 'is', 'in' or 'answered'")
+        return self
+
+    def holds(self, answers: dict[str, Any], context: dict[str, Any]) -> bool:
+        if self.answer is not None:
+            present = self.answer in answers and answers[self.answer] is not None
+            value = answers.get(self.answer)
+        else:
+            present = context.get(self.context or "") is not None
+            value = context.get(self.context or "")
+        if self.answered is not None:
+            return present == self.answered
+        candidates = self.in_ if self.in_ is not None else [self.is_]
+        if isinstance(value, list):  # multi-choice answers: any chosen option matches
+            return any(v in candidates for v in value)
+        return value in candidates
+
+
+class Step(_Strict):
+    key: str
+    kind: StepKind
+    prompt: str | None = None
+    text: str | None = None
+    hint: str | None = None
+    review_label: str | None = None
+    optional: bool = False
+    when: list[Condition] = Field(default_factory=list)
+    # text
+    max_messages: int | None = Field(default=None, ge=1)
+    max_length: int = Field(default=4000, ge=1, le=4000)
+    # choice / multi
+    options: list[Option] = Field(default_factory=list)
+    # scale
+    min: int | None = None
+    max: int | None = None
+    low_label: str | None = None
+    high_label: str | None = None
+    # date
+    past_only: bool = False
+    future_only: bool = False
+    # drawing
+    max_items: int = Field(default=10, ge=1, le=50)
+    # repeat
+    steps: list[Step] = Field(default_factory=list)
+    item_label: str | None = None
+    add_another: str | None = None
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _when_list(cls, v: Any) -> Any:
+        return [v] if isinstance(v, dict) else v
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not KEY_RE.match(v):
+            raise ValueError(f"key {v!r} must be lower_snake_case, up to 40 characters")
+        return v
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Step:
+        kind = self.kind
+        if kind == "info":
+            if not self.text:
+                raise ValueError("an info step needs 'text'")
+        elif kind == "repeat":
+            if not self.steps:
+                raise ValueError("a repeat step needs 'steps'")
+            if not (self.item_label and self.add_another and self.prompt):
+                raise ValueError("a repeat step needs 'prompt', 'item_label' and 'add_another'")
+            if any(s.kind in ("repeat", "info") for s in self.steps):
+                raise ValueError("a repeat step holds questions only (no info or repeat inside)")
+            keys = [s.key for s in self.steps]
+            if len(keys) != len(set(keys)):
+                raise ValueError("keys inside a repeat step must be unique")
+        elif not self.prompt:
+            raise ValueError(f"a {kind} step needs 'prompt'")
+        if kind in ("choice", "multi"):
+            if len(self.options) < 2:
+                raise ValueError(f"a {kind} step needs at least two options")
+            option_keys = [o.key for o in self.options]
+            if len(option_keys) != len(set(option_keys)):
+                raise ValueError("option keys must be unique")
+        elif self.options:
+            raise ValueError(f"'options' is not used by a {kind} step")
+        if kind == "scale":
+            if self.min is None or self.max is None or not (0 <= self.min < self.max <= 10):
+                raise ValueError("a scale step needs 0 <= min < max <= 10")
+            if not (self.low_label and self.high_label):
+                raise ValueError("a scale step needs 'low_label' and 'high_label'")
+        if kind == "date" and self.past_only and self.future_only:
+            raise ValueError("a date cannot be both past_only and future_only")
+        return self
+
+
+class Dialog(_Strict):
+    id: str
+    version: int = Field(ge=1)
+    title: str
+    description: str | None = None
+    audience: Literal["parent", "child", "professional"]
+    finished: str
+    steps: list[Step]
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not KEY_RE.match(v):
+            raise ValueError(f"dialog id {v!r} must be lower_snake_case")
+        return v

@@ -1,0 +1,232 @@
+"""What a person sees for each slot: the text and the buttons.
+
+Every string goes through gettext (the YAML's English is the msgid); every piece
+of user text is HTML-escaped because messages are sent with parse_mode=HTML.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import Any
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+
+from cpc_bot.engine.flow import Slot, progress
+from cpc_bot.engine.schema import Dialog, Step
+from cpc_bot.engine.values import format_day
+
+#: Telegram refuses texts over 4096 characters; leave room for the frame around answers.
+_REVIEW_BUDGET = 3600
+_ANSWER_PREVIEW = 160
+
+
+class StepCb(CallbackData, prefix="q"):
+    """Callback data for questionnaire buttons: response, slot token, action, value."""
+
+    r: int
+    s: str
+    a: str
+    v: str = ""
+
+
+def button(text: str, response_id: int, slot: Slot | str, action: str, value: str = "") -> InlineKeyboardButton:
+    token = slot if isinstance(slot, str) else slot.token
+    return InlineKeyboardButton(text=text, callback_data=StepCb(r=response_id, s=token, a=action, v=value).pack())
+
+
+def item_title(slot: Slot) -> str:
+    """"Child 2" for the second item of a repeat group."""
+    assert slot.group is not None and slot.index is not None
+    return _("%(item)s %(number)d") % {"item": _(slot.group.item_label or ""), "number": slot.index + 1}
+
+
+def short_label(slot: Slot) -> str:
+    step = slot.step
+    assert step is not None
+    label = _(step.review_label) if step.review_label else _(step.prompt or step.key)
+    if slot.group is not None and slot.index is not None:
+        label = f"{item_title(slot)}: {label}"
+    return label
+
+
+def describe_answer(step: Step, value: Any, locale: str, *, skipped: bool = False) -> str:
+    """An answer as plain text (not escaped) for the review screen and reports."""
+    if skipped or value is None:
+        return _("(skipped)")
+    if step.kind == "text":
+        return "\n".join(value)
+    if step.kind == "choice":
+        return next((_(o.label) for o in step.options if o.key == value), str(value))
+    if step.kind == "multi":
+        labels = [_(o.label) for o in step.options if o.key in value]
+        return ", ".join(labels) if labels else _("(none chosen)")
+    if step.kind == "scale":
+        return _("%(value)d out of %(max)d") % {"value": value, "max": step.max}
+    if step.kind == "date":
+        return format_day(date.fromisoformat(value), locale)
+    if step.kind == "drawing":
+        pictures = sum(1 for item in value if item.get("type") == "image")
+        words = [item["text"] for item in value if item.get("type") == "text"]
+        parts = []
+        if pictures:
+            parts.append(_("%(count)d picture(s)") % {"count": pictures})
+        parts.extend(words)
+        return "\n".join(parts)
+    return str(value)
+
+
+def _preview(text: str, limit: int = _ANSWER_PREVIEW) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _nav_row(response_id: int, slot: Slot, *, can_skip: bool, can_go_back: bool) -> list[InlineKeyboardButton]:
+    row = []
+    if can_go_back:
+        row.append(button(_("⬅️ Back"), response_id, slot, "back"))
+    if can_skip:
+        row.append(button(_("Skip ➡️"), response_id, slot, "skip"))
+    return row
+
+
+def _later_row(response_id: int, slot: Slot) -> list[InlineKeyboardButton]:
+    return [button(_("💾 Save and finish later"), response_id, slot, "later")]
+
+
+def question_screen(
+    dialog: Dialog,
+    slots: list[Slot],
+    slot: Slot,
+    response_id: int,
+    value: Any,
+    *,
+    locale: str,
+    selection: list[str] | None = None,
+    note: str | None = None,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The prompt for one slot (not the review screen)."""
+    step = slot.step
+    assert step is not None
+    can_go_back = slots.index(slot) > 0
+    lines: list[str] = []
+    if note:
+        lines += [escape(note), ""]
+    number, total = progress(slots, slot.key)
+    header = f"<b>{escape(_(dialog.title))}</b>"
+    if number:
+        header += " · " + escape(_("question %(number)d of %(total)d") % {"number": number, "total": total})
+    lines.append(header)
+    if slot.group is not None and not slot.is_more:
+        lines.append(f"<b>{escape(item_title(slot))}</b>")
+    rows: list[list[InlineKeyboardButton]] = []
+
+    if slot.is_more:
+        group = slot.group
+        assert group is not None
+        lines += ["", escape(_(group.prompt or ""))]
+        rows.append([button(_(group.add_another or ""), response_id, slot, "more", "add")])
+        rows.append([button(_("✅ That is everyone"), response_id, slot, "more", "stop")])
+        rows.append(_nav_row(response_id, slot, can_skip=False, can_go_back=can_go_back))
+        rows.append(_later_row(response_id, slot))
+        return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[r for r in rows if r])
+
+    if step.kind == "info":
+        lines += ["", escape(_(step.text or ""))]
+        rows.append([button(_("Next ➡️"), response_id, slot, "next")])
+        rows.append(_nav_row(response_id, slot, can_skip=False, can_go_back=can_go_back))
+        rows.append(_later_row(response_id, slot))
+        return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[r for r in rows if r])
+
+    lines += ["", f"<b>{escape(_(step.prompt or ''))}</b>"]
+    if step.hint:
+        lines.append(f"<i>{escape(_(step.hint))}</i>")
+    has_value = value is not None and value != []
+
+    if step.kind == "text":
+        if has_value:
+            lines += ["", _("Your answer so far:"), f"<blockquote>{escape(_preview(chr(10).join(value), 1500))}</blockquote>"]
+            lines.append(escape(_("Send more to add to it, or tap Done.")))
+            rows.append([button(_("✅ Done"), response_id, slot, "done")])
+            rows.append([button(_("✏️ Write it again"), response_id, slot, "clear")])
+        elif step.max_messages == 1:
+            lines.append(escape(_("Type your answer and send it.")))
+        else:
+            lines.append(escape(_("Type your answer. You can send several messages, then tap Done.")))
+    elif step.kind == "drawing":
+        if has_value:
+            lines += ["", escape(describe_answer(step, value, locale))]
+            rows.append([button(_("✅ Done"), response_id, slot, "done")])
+            rows.append([button(_("✏️ Start this one again"), response_id, slot, "clear")])
+        lines.append(escape(_("Send a photo of a drawing, or type some words. You can send more than one.")))
+    elif step.kind == "date":
+        lines.append(escape(_("Type the date as day/month/year, for example 14/03/2019.")))
+        if has_value:
+            lines.append(escape(_("Your answer now: %(answer)s") % {"answer": describe_answer(step, value, locale)}))
+            rows.append([button(_("✅ Keep this date"), response_id, slot, "done")])
+    elif step.kind == "choice":
+        for i, option in enumerate(step.options):
+            mark = "🔘 " if value == option.key else ""
+            rows.append([button(mark + _(option.label), response_id, slot, "opt", str(i))])
+    elif step.kind == "multi":
+        chosen = selection if selection is not None else (value or [])
+        lines.append(escape(_("Tap all that apply, then tap Done.")))
+        for i, option in enumerate(step.options):
+            mark = "☑️ " if option.key in chosen else "⬜ "
+            rows.append([button(mark + _(option.label), response_id, slot, "tog", str(i))])
+        rows.append([button(_("✅ Done"), response_id, slot, "done")])
+    elif step.kind == "scale":
+        assert step.min is not None and step.max is not None
+        lines.append(escape(f"{step.min} = {_(step.low_label or '')}"))
+        lines.append(escape(f"{step.max} = {_(step.high_label or '')}"))
+        numbers = list(range(step.min, step.max + 1))
+        half = (len(numbers) + 1) // 2
+        for chunk in (numbers[:half], numbers[half:]):
+            rows.append([button(("🔘" if value == n else "") + str(n), response_id, slot, "sc", str(n)) for n in chunk])
+    rows.append(_nav_row(response_id, slot, can_skip=step.optional, can_go_back=can_go_back))
+    rows.append(_later_row(response_id, slot))
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[r for r in rows if r])
+
+
+def review_screen(
+    dialog: Dialog,
+    slots: list[Slot],
+    answers: dict[str, Any],
+    skipped: set[str],
+    response_id: int,
+    *,
+    locale: str,
+    note: str | None = None,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Every answer, each with a button to change it; Finish at the bottom."""
+    review = slots[-1]
+    lines = []
+    if note:
+        lines += [escape(note), ""]
+    lines += [f"<b>{escape(_(dialog.title))}</b>", escape(_("Check your answers. Tap one to change it.")), ""]
+    rows: list[list[InlineKeyboardButton]] = []
+    used = sum(len(line) for line in lines)
+    for slot in slots:
+        if not slot.is_question:
+            continue
+        assert slot.step is not None
+        label = short_label(slot)
+        shown = describe_answer(slot.step, answers.get(slot.key), locale, skipped=slot.key in skipped) if (slot.key in answers or slot.key in skipped) else _("(not answered yet)")
+        entry = f"<b>{escape(_preview(label, 80))}</b>\n{escape(_preview(shown))}"
+        if used + len(entry) < _REVIEW_BUDGET:
+            lines.append(entry)
+            used += len(entry)
+        rows.append([button("✏️ " + _preview(label, 40), response_id, review, "edit", slot.token)])
+    for group in {s.group.key: s.group for s in slots if s.is_more and s.group}.values():
+        group_index = str(dialog.steps.index(group))
+        rows.append([button("➕ " + _(group.add_another or ""), response_id, review, "add", group_index)])
+        count = max((s.index or 0) for s in slots if s.group is group and s.index is not None) + 1
+        if count > 1:
+            rows.append([
+                button(_("🗑 Remove %(item)s %(number)d") % {"item": _(group.item_label or ""), "number": i + 1}, response_id, review, "rm", f"{group_index}-{i}")
+                for i in range(count)
+            ])
+    rows.append([button(_("✅ Finish"), response_id, review, "finish")])
+    rows.append([button(_("⬅️ Back"), response_id, review, "back"), button(_("💾 Save and finish later"), response_id, review, "later")])
+    return "\n\n".join(lines).replace("\n\n\n", "\n\n"), InlineKeyboardMarkup(inline_keyboard=rows)

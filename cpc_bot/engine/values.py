@@ -1,0 +1,61 @@
+"""Reading what people type and showing their answers back. Pure, no aiogram."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from babel.dates import format_date
+
+from cpc_bot.engine.schema import Step
+
+_DATE_RE = re.compile(r"^\s*(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{2}|\d{4})\s*$")
+_ISO_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+class DateProblem(Exception):
+    """Why a typed date was not accepted; ``code`` picks the message shown."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def parse_uk_date(text: str, today: date) -> date:
+    """Day first, as people write dates in England: 14/03/2019, 14.3.19, 14-03-2019, 2019-03-14.
+
+    Two-digit years are taken as the most recent such year not in the future.
+    Raises :class:`DateProblem` with ``code`` "format" or "no_such_day".
+    """
+    iso = _ISO_RE.match(text)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+    else:
+        match = _DATE_RE.match(text)
+        if not match:
+            raise DateProblem("format")
+        day, month, year = (int(g) for g in match.groups())
+        if year < 100:
+            year += 2000
+            if year > today.year + 1:
+                year -= 100
+    if not 1 <= month <= 12:
+        raise DateProblem("no_such_day")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateProblem("no_such_day") from None
+
+
+def format_day(value: date, locale: str) -> str:
+    """A date the way a reader of ``locale`` expects, e.g. 14 March 2019 / 14 marca 2019."""
+    return format_date(value, format="long", locale=locale)
+
+
+def is_empty(step: Step, value: Any) -> bool:
+    if value is None:
+        return True
+    if step.kind in ("text", "multi", "drawing"):
+        return not value
+    return False

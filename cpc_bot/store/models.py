@@ -1,0 +1,109 @@
+"""SQLModel tables. Personal text lives only in ``*_enc`` columns, encrypted per field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware UTC datetimes; SQLite forgets the zone, so it is put back on read."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
+    return sa.Column(UTCDateTime(), nullable=nullable)
+
+
+class User(SQLModel, table=True):
+    """A Telegram user. We keep no name or phone number: only what the bot needs."""
+
+    __tablename__ = "users"
+
+    id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    locale: str | None = Field(default=None, max_length=16)
+    role: str | None = Field(default=None, max_length=16)
+    created_at: datetime = Field(sa_column=_ts())
+    updated_at: datetime = Field(sa_column=_ts())
+
+
+class Response(SQLModel, table=True):
+    """One person's run through one questionnaire; ``cursor`` is where they are."""
+
+    __tablename__ = "responses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False))
+    dialog_id: str = Field(max_length=64)
+    dialog_version: int
+    status: str = Field(default="in_progress", max_length=16)
+    cursor: str | None = Field(default=None, max_length=128)
+    return_to_review: bool = False
+    locale: str | None = Field(default=None, max_length=16)
+    created_at: datetime = Field(sa_column=_ts())
+    updated_at: datetime = Field(sa_column=_ts())
+    finished_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Answer(SQLModel, table=True):
+    """One answer, JSON encrypted and bound to (response, key)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (sa.UniqueConstraint("response_id", "key", name="uq_answer_response_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("responses.id", ondelete="CASCADE"), index=True, nullable=False))
+    key: str = Field(max_length=128)
+    value_enc: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    skipped: bool = False
+    updated_at: datetime = Field(sa_column=_ts())
+
+
+class Blob(SQLModel, table=True):
+    """A file a user sent (a drawing), encrypted; ``id`` is random so it binds before insert."""
+
+    __tablename__ = "blobs"
+
+    id: str = Field(primary_key=True, max_length=32)
+    user_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False))
+    mime_type: str = Field(max_length=64)
+    data_enc: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    created_at: datetime = Field(sa_column=_ts())
+
+
+class FsmRecord(SQLModel, table=True):
+    """aiogram FSM state and data (JSON, no free text) for the SQL storage."""
+
+    __tablename__ = "fsm_states"
+
+    key: str = Field(primary_key=True, max_length=200)
+    state: str | None = Field(default=None, max_length=200)
+    data: str = Field(default="{}", sa_column=sa.Column(sa.Text, nullable=False, server_default="{}"))
+    updated_at: datetime = Field(sa_column=_ts())
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Update ids already handled, so a redelivered update is handled once."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    bot_id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    created_at: datetime = Field(sa_column=_ts())

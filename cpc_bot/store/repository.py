@@ -1,0 +1,193 @@
+"""Repositories: every read and write of the bot's tables goes through here.
+
+Each method is its own short transaction, so when a method returns the data is
+on disk: handlers save an answer *before* they send the next prompt.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from cpc_bot.clock import Clock
+from cpc_bot.store.crypto import FieldCipher
+from cpc_bot.store.models import Answer, Blob, ProcessedUpdate, Response, User
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    key: str
+    value: Any
+    skipped: bool
+
+
+class Repository:
+    """Users, responses, answers and blobs, with encryption on the way in and out."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher, clock: Clock) -> None:
+        self._sessions = sessions
+        self._cipher = cipher
+        self._clock = clock
+
+    # users -----------------------------------------------------------------
+    async def get_user(self, user_id: int) -> User | None:
+        async with self._sessions() as s:
+            return await s.get(User, user_id)
+
+    async def ensure_user(self, user_id: int) -> User:
+        async with self._sessions.begin() as s:
+            user = await s.get(User, user_id)
+            if user is None:
+                now = self._clock()
+                user = User(id=user_id, created_at=now, updated_at=now)
+                s.add(user)
+            return user
+
+    async def update_user(self, user_id: int, **fields: Any) -> User:
+        async with self._sessions.begin() as s:
+            user = await s.get(User, user_id)
+            if user is None:
+                now = self._clock()
+                user = User(id=user_id, created_at=now, updated_at=now)
+                s.add(user)
+            for name, value in fields.items():
+                setattr(user, name, value)
+            user.updated_at = self._clock()
+            return user
+
+    # responses -------------------------------------------------------------
+    async def open_response(self, user_id: int, dialog_id: str) -> Response | None:
+        """The user's unfinished run of a dialog, if any (newest first)."""
+        async with self._sessions() as s:
+            result = await s.execute(
+                select(Response)
+                .where(Response.user_id == user_id, Response.dialog_id == dialog_id, Response.status == "in_progress")
+                .order_by(Response.id.desc())  # type: ignore[union-attr]
+            )
+            return result.scalars().first()
+
+    async def latest_response(self, user_id: int, dialog_id: str | None = None, status: str | None = None) -> Response | None:
+        async with self._sessions() as s:
+            query = select(Response).where(Response.user_id == user_id)
+            if dialog_id is not None:
+                query = query.where(Response.dialog_id == dialog_id)
+            if status is not None:
+                query = query.where(Response.status == status)
+            result = await s.execute(query.order_by(Response.updated_at.desc(), Response.id.desc()))  # type: ignore[attr-defined, union-attr]
+            return result.scalars().first()
+
+    async def get_response(self, response_id: int) -> Response | None:
+        async with self._sessions() as s:
+            return await s.get(Response, response_id)
+
+    async def create_response(self, user_id: int, dialog_id: str, version: int, cursor: str, locale: str | None) -> Response:
+        async with self._sessions.begin() as s:
+            now = self._clock()
+            response = Response(
+                user_id=user_id, dialog_id=dialog_id, dialog_version=version, cursor=cursor,
+                locale=locale, created_at=now, updated_at=now,
+            )
+            s.add(response)
+            await s.flush()
+            return response
+
+    async def move_cursor(self, response_id: int, cursor: str | None, *, return_to_review: bool | None = None) -> None:
+        async with self._sessions.begin() as s:
+            response = await s.get(Response, response_id)
+            if response is None:
+                return
+            response.cursor = cursor
+            if return_to_review is not None:
+                response.return_to_review = return_to_review
+            response.updated_at = self._clock()
+
+    async def finish_response(self, response_id: int) -> None:
+        async with self._sessions.begin() as s:
+            response = await s.get(Response, response_id)
+            if response is None:
+                return
+            now = self._clock()
+            response.status = "finished"
+            response.finished_at = now
+            response.updated_at = now
+            response.return_to_review = False
+
+    async def reopen_response(self, response_id: int, cursor: str) -> None:
+        async with self._sessions.begin() as s:
+            response = await s.get(Response, response_id)
+            if response is None:
+                return
+            response.status = "in_progress"
+            response.cursor = cursor
+            response.updated_at = self._clock()
+
+    # answers ---------------------------------------------------------------
+    @staticmethod
+    def _answer_context(response_id: int, key: str) -> str:
+        return f"answers.value_enc:{response_id}:{key}"
+
+    async def save_answer(self, response_id: int, key: str, value: Any, *, skipped: bool = False) -> None:
+        """Insert or replace one answer (encrypted) and touch the response."""
+        token = None if value is None else self._cipher.encrypt(json.dumps(value, ensure_ascii=False), self._answer_context(response_id, key))
+        async with self._sessions.begin() as s:
+            existing = (await s.execute(select(Answer).where(Answer.response_id == response_id, Answer.key == key))).scalars().first()
+            now = self._clock()
+            if existing is None:
+                s.add(Answer(response_id=response_id, key=key, value_enc=token, skipped=skipped, updated_at=now))
+            else:
+                existing.value_enc = token
+                existing.skipped = skipped
+                existing.updated_at = now
+            response = await s.get(Response, response_id)
+            if response is not None:
+                response.updated_at = now
+
+    async def delete_answers(self, response_id: int, keys: list[str]) -> None:
+        if not keys:
+            return
+        async with self._sessions.begin() as s:
+            await s.execute(delete(Answer).where(Answer.response_id == response_id, Answer.key.in_(keys)))  # type: ignore[attr-defined]
+
+    async def answers(self, response_id: int) -> dict[str, StoredAnswer]:
+        async with self._sessions() as s:
+            rows = (await s.execute(select(Answer).where(Answer.response_id == response_id))).scalars().all()
+        out = {}
+        for row in rows:
+            value = None
+            if row.value_enc is not None:
+                value = json.loads(self._cipher.decrypt(row.value_enc, self._answer_context(response_id, row.key)))
+            out[row.key] = StoredAnswer(row.key, value, row.skipped)
+        return out
+
+    # blobs -----------------------------------------------------------------
+    async def save_blob(self, user_id: int, data: bytes, mime_type: str) -> str:
+        blob_id = secrets.token_hex(16)
+        sealed = self._cipher.encrypt_bytes(data, f"blobs.data_enc:{blob_id}")
+        async with self._sessions.begin() as s:
+            s.add(Blob(id=blob_id, user_id=user_id, mime_type=mime_type, data_enc=sealed, created_at=self._clock()))
+        return blob_id
+
+    async def load_blob(self, blob_id: str, user_id: int) -> tuple[bytes, str] | None:
+        """A blob, only for its owner."""
+        async with self._sessions() as s:
+            blob = await s.get(Blob, blob_id)
+        if blob is None or blob.user_id != user_id:
+            return None
+        return self._cipher.decrypt_bytes(blob.data_enc, f"blobs.data_enc:{blob_id}"), blob.mime_type
+
+    # updates ---------------------------------------------------------------
+    async def claim_update(self, bot_id: int, update_id: int) -> bool:
+        """True the first time an update id is seen; False for a redelivery."""
+        try:
+            async with self._sessions.begin() as s:
+                s.add(ProcessedUpdate(update_id=update_id, bot_id=bot_id, created_at=self._clock()))
+        except IntegrityError:
+            return False
+        return True
