@@ -50,7 +50,8 @@ def parse_uk_date(text: str, today: date) -> date:
 
 def format_day(value: date, locale: str) -> str:
     """A date the way a reader of ``locale`` expects, e.g. 14 March 2019 / 14 marca 2019."""
-    return format_date(value, format="long", locale=locale)
+    # Babel's plain "en" is American ("March 14, 2019"); our English readers are in England.
+    return format_date(value, format="long", locale="en_GB" if locale == "en" else locale)
 
 
 def is_empty(step: Step, value: Any) -> bool:

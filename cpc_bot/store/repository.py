@@ -11,9 +11,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cpc_bot.clock import Clock
@@ -66,12 +67,12 @@ class Repository:
     async def open_response(self, user_id: int, dialog_id: str) -> Response | None:
         """The user's unfinished run of a dialog, if any (newest first)."""
         async with self._sessions() as s:
-            result = await s.execute(
+            result = await s.exec(
                 select(Response)
                 .where(Response.user_id == user_id, Response.dialog_id == dialog_id, Response.status == "in_progress")
                 .order_by(Response.id.desc())  # type: ignore[union-attr]
             )
-            return result.scalars().first()
+            return result.first()
 
     async def latest_response(self, user_id: int, dialog_id: str | None = None, status: str | None = None) -> Response | None:
         async with self._sessions() as s:
@@ -80,8 +81,8 @@ class Repository:
                 query = query.where(Response.dialog_id == dialog_id)
             if status is not None:
                 query = query.where(Response.status == status)
-            result = await s.execute(query.order_by(Response.updated_at.desc(), Response.id.desc()))  # type: ignore[attr-defined, union-attr]
-            return result.scalars().first()
+            result = await s.exec(query.order_by(Response.updated_at.desc(), Response.id.desc()))  # type: ignore[attr-defined, union-attr]
+            return result.first()
 
     async def get_response(self, response_id: int) -> Response | None:
         async with self._sessions() as s:
@@ -137,7 +138,7 @@ class Repository:
         """Insert or replace one answer (encrypted) and touch the response."""
         token = None if value is None else self._cipher.encrypt(json.dumps(value, ensure_ascii=False), self._answer_context(response_id, key))
         async with self._sessions.begin() as s:
-            existing = (await s.execute(select(Answer).where(Answer.response_id == response_id, Answer.key == key))).scalars().first()
+            existing = (await s.exec(select(Answer).where(Answer.response_id == response_id, Answer.key == key))).first()
             now = self._clock()
             if existing is None:
                 s.add(Answer(response_id=response_id, key=key, value_enc=token, skipped=skipped, updated_at=now))
@@ -153,11 +154,11 @@ class Repository:
         if not keys:
             return
         async with self._sessions.begin() as s:
-            await s.execute(delete(Answer).where(Answer.response_id == response_id, Answer.key.in_(keys)))  # type: ignore[attr-defined]
+            await s.exec(delete(Answer).where(Answer.response_id == response_id, Answer.key.in_(keys)))  # type: ignore[attr-defined]
 
     async def answers(self, response_id: int) -> dict[str, StoredAnswer]:
         async with self._sessions() as s:
-            rows = (await s.execute(select(Answer).where(Answer.response_id == response_id))).scalars().all()
+            rows = (await s.exec(select(Answer).where(Answer.response_id == response_id))).all()
         out = {}
         for row in rows:
             value = None

@@ -1,0 +1,24 @@
+# Two commands for a fresh machine: `make demo` and `make test`.
+# Both create .venv and install the project on first use; catalogues (.mo) are
+# compiled from locales/*.po by the bot at start and by the test session.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/cpc-bot demo
+
+test: $(BIN)/.installed
+	$(BIN)/ruff check cpc_bot tests
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check cpc_bot tests

@@ -1,0 +1,89 @@
+"""The loader refuses a broken questionnaire with the file and the step named."""
+
+from pathlib import Path
+
+import pytest
+
+from cpc_bot.engine.loader import DialogError, load_dialog_file, load_dialogs
+
+GOOD = """
+id: sample
+version: 1
+title: Sample
+audience: parent
+finished: Thank you.
+steps:
+  - key: intro
+    kind: info
+    text: Hello
+  - key: kids
+    kind: repeat
+    prompt: Tell us about each child.
+    item_label: Child
+    add_another: Add another child
+    steps:
+      - {key: name, kind: text, prompt: First name, max_messages: 1}
+      - {key: born, kind: date, prompt: Date of birth, past_only: true, optional: true}
+  - key: feel
+    kind: scale
+    prompt: How safe?
+    min: 1
+    max: 10
+    low_label: Not safe
+    high_label: Safe
+  - key: help
+    kind: multi
+    prompt: Help
+    options: [{key: money, label: Money}, {key: other, label: Other}]
+  - key: help_other
+    kind: text
+    prompt: What other help?
+    when: {answer: help, is: other}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "sample.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_file_loads(tmp_path: Path) -> None:
+    write(tmp_path, GOOD)
+    registry = load_dialogs(tmp_path)
+    dialog = registry["sample"]
+    assert [s.kind for s in dialog.steps] == ["info", "repeat", "scale", "multi", "text"]
+    assert registry.for_audience("parent") == [dialog]
+    assert registry.get("missing") is None
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        (GOOD.replace("kind: scale", "kind: slider"), "step 'feel' (steps[2])"),
+        (GOOD.replace("    min: 1\n", ""), "step 'feel' (steps[2])"),
+        (GOOD.replace("answer: help, is", "answer: later_one, is"), "step 'help_other' (steps[4]): condition refers to 'later_one'"),
+        (GOOD.replace("key: help_other", "key: help"), "key 'help' is used twice"),
+        (GOOD.replace("{key: other, label: Other}", "{key: money, label: Other}"), "option keys must be unique"),
+        (GOOD.replace("key: feel", "key: Feel-Bad"), "lower_snake_case"),
+        (GOOD.replace("    text: Hello\n", ""), "an info step needs 'text'"),
+        (GOOD + "  - {key: x, kind: text}\n", "step 'x' (steps[5]): a text step needs 'prompt'"),
+        (GOOD.replace("steps:\n  - key: intro", "steps:\n - key: intro\n   - bad", 1), "not valid YAML"),
+    ],
+)
+def test_mistakes_name_file_and_step(tmp_path: Path, broken: str, expected: str) -> None:
+    path = write(tmp_path, broken)
+    with pytest.raises(DialogError) as caught:
+        load_dialog_file(path)
+    assert str(caught.value).startswith("sample.yaml")
+    assert expected in str(caught.value)
+
+
+def test_id_must_match_file_name(tmp_path: Path) -> None:
+    with pytest.raises(DialogError, match="must match the file name"):
+        load_dialog_file(write(tmp_path, GOOD, "other.yaml"))
+
+
+def test_empty_directory_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(DialogError, match="no dialog files"):
+        load_dialogs(tmp_path)
