@@ -107,3 +107,32 @@ class ProcessedUpdate(SQLModel, table=True):
     update_id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
     bot_id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
     created_at: datetime = Field(sa_column=_ts())
+
+
+class Reminder(SQLModel, table=True):
+    """A message the bot owes someone at a time. These rows are the truth, not the scheduler.
+
+    ``ref`` names what the reminder is about (``conference:12:report_due:morning``); with
+    ``user_id`` it is unique, so scheduling the same reminder twice keeps one row.
+    The text is made at send time, in the person's language, from ``kind`` and ``params``.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "ref", name="uq_reminders_user_ref"),
+        sa.Index("ix_reminders_status_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False))
+    ref: str = Field(max_length=128)
+    kind: str = Field(max_length=48)
+    params: str = Field(default="{}", sa_column=sa.Column(sa.Text, nullable=False, server_default="{}"))
+    due_at: datetime = Field(sa_column=_ts())
+    #: pending -> sending -> sent; or done (the person said so), cancelled, failed.
+    status: str = Field(default="pending", max_length=16)
+    working_days_only: bool = False
+    attempts: int = 0
+    claimed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(sa_column=_ts())

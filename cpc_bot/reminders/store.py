@@ -1,0 +1,125 @@
+"""Reminder rows: schedule, claim, mark. Each method is one short transaction.
+
+Claiming marks rows ``sending`` in its own committed transaction before anything is
+sent, so two workers (or a restarted process) never send the same row: a row left
+in ``sending`` by a process that died mid-send is not sent again (at most once;
+a nudge twice is worse than a nudge lost in a crash, and the crash is logged).
+On PostgreSQL the claim uses ``FOR UPDATE SKIP LOCKED`` so workers do not wait on
+each other.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from cpc_bot.clock import Clock
+from cpc_bot.store.models import Reminder
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    id: int
+    user_id: int
+    ref: str
+    kind: str
+    params: dict[str, Any]
+    due_at: datetime
+    working_days_only: bool
+    attempts: int
+
+
+def _due(row: Reminder) -> DueReminder:
+    return DueReminder(row.id or 0, row.user_id, row.ref, row.kind, json.loads(row.params), row.due_at,
+                       row.working_days_only, row.attempts)
+
+
+class ReminderStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def schedule(self, user_id: int, ref: str, kind: str, due_at: datetime, *,
+                       params: dict[str, Any] | None = None, working_days_only: bool = False) -> None:
+        """Create or move a reminder. A reminder already sent or done stays as it is."""
+        async with self._sessions.begin() as s:
+            row = (await s.exec(select(Reminder).where(Reminder.user_id == user_id, Reminder.ref == ref))).first()
+            if row is None:
+                s.add(Reminder(user_id=user_id, ref=ref, kind=kind, params=json.dumps(params or {}), due_at=due_at,
+                               working_days_only=working_days_only, created_at=self._clock()))
+            elif row.status in ("pending", "cancelled"):
+                row.kind, row.params, row.due_at = kind, json.dumps(params or {}), due_at
+                row.working_days_only, row.status = working_days_only, "pending"
+
+    async def cancel(self, user_id: int, ref_prefix: str) -> int:
+        """Cancel pending reminders whose ref starts with ``ref_prefix``; returns how many."""
+        async with self._sessions.begin() as s:
+            result = await s.exec(
+                update(Reminder)
+                .where(Reminder.user_id == user_id, Reminder.ref.startswith(ref_prefix), Reminder.status == "pending")  # type: ignore[attr-defined]
+                .values(status="cancelled")
+            )
+            return result.rowcount or 0  # type: ignore[attr-defined]
+
+    async def set_status(self, reminder_id: int, user_id: int, status: str, *, only_from: tuple[str, ...] = ("pending", "sent")) -> bool:
+        """Done, or cancelled by the person: only their own reminder, only from the given states."""
+        async with self._sessions.begin() as s:
+            row = await s.get(Reminder, reminder_id)
+            if row is None or row.user_id != user_id or row.status not in only_from:
+                return False
+            row.status = status
+            return True
+
+    async def snooze(self, reminder_id: int, user_id: int, until: datetime) -> bool:
+        async with self._sessions.begin() as s:
+            row = await s.get(Reminder, reminder_id)
+            if row is None or row.user_id != user_id or row.status not in ("pending", "sent"):
+                return False
+            row.status, row.due_at, row.claimed_at = "pending", until, None
+            return True
+
+    async def claim_due(self, now: datetime, limit: int = 50) -> list[DueReminder]:
+        """Take up to ``limit`` due rows for this worker (marks them ``sending``)."""
+        async with self._sessions.begin() as s:
+            query = (
+                select(Reminder)
+                .where(Reminder.status == "pending", Reminder.due_at <= now)
+                .order_by(Reminder.due_at)  # type: ignore[arg-type]
+                .limit(limit)
+            )
+            if s.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = (await s.exec(query)).all()
+            for row in rows:
+                row.status, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
+            return [_due(row) for row in rows]
+
+    async def finish(self, reminder_id: int, status: str, *, at: datetime | None = None) -> None:
+        """After a send: ``sent`` (or ``failed`` when the person blocked the bot)."""
+        async with self._sessions.begin() as s:
+            row = await s.get(Reminder, reminder_id)
+            if row is not None:
+                row.status = status
+                if status == "sent":
+                    row.sent_at = at or self._clock()
+
+    async def release(self, reminder_id: int, due_at: datetime) -> None:
+        """Put a claimed row back for later (quiet hours, or Telegram asked us to wait)."""
+        async with self._sessions.begin() as s:
+            row = await s.get(Reminder, reminder_id)
+            if row is not None and row.status == "sending":
+                row.status, row.due_at, row.claimed_at = "pending", due_at, None
+
+    async def for_user(self, user_id: int, ref_prefix: str = "") -> list[Reminder]:
+        async with self._sessions() as s:
+            query = select(Reminder).where(Reminder.user_id == user_id)
+            if ref_prefix:
+                query = query.where(Reminder.ref.startswith(ref_prefix))  # type: ignore[attr-defined]
+            return list((await s.exec(query.order_by(Reminder.due_at))).all())  # type: ignore[arg-type]
