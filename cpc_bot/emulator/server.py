@@ -1,0 +1,519 @@
+"""An offline Telegram Bot API server: the bot talks to it exactly as it talks to Telegram.
+
+It keeps chats in memory, hands user messages and button taps to the bot through
+``getUpdates``, and refuses what Telegram refuses (over-long texts, bad HTML, callback
+data over 64 bytes, an edit that changes nothing) with Telegram's own error texts, so
+tests catch those mistakes before real users do. Tests and the demo page play the
+users through :class:`FakeUser`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import secrets
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from cpc_bot.emulator.limits import ApiError, check_inline_keyboard, visible_length, visible_text
+
+BOT_ID_FALLBACK = 1000000001
+
+
+@dataclass
+class SentMessage:
+    """A message in a chat, as the emulator holds it (bot's or user's)."""
+
+    message_id: int
+    chat_id: int
+    from_bot: bool
+    text: str | None = None
+    parse_mode: str | None = None
+    reply_markup: dict[str, Any] | None = None
+    kind: str = "text"  # text | document | photo | sticker | voice | location
+    file_id: str | None = None
+    file_name: str | None = None
+    deleted: bool = False
+    edits: int = 0
+    seq: int = 0
+
+    @property
+    def visible(self) -> str:
+        """The text as the person reads it (no HTML tags, entities decoded)."""
+        return visible_text(self.text or "", self.parse_mode)
+
+    def to_api(self, bot_user: dict[str, Any], user: dict[str, Any] | None) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": self.message_id,
+            "date": int(time.time()),
+            "chat": {"id": self.chat_id, "type": "private", **({"first_name": user["first_name"]} if user else {})},
+            "from": bot_user if self.from_bot else user,
+        }
+        if self.kind == "text":
+            message["text"] = self.text or ""
+        elif self.kind == "document":
+            message["document"] = {"file_id": self.file_id, "file_unique_id": self.file_id, "file_name": self.file_name}
+            if self.text:
+                message["caption"] = self.text
+        if self.reply_markup and "inline_keyboard" in self.reply_markup:
+            message["reply_markup"] = self.reply_markup
+        return message
+
+
+@dataclass
+class StoredFile:
+    data: bytes
+    name: str
+    mime: str
+
+
+class _Params(dict[str, Any]):
+    def int(self, name: str) -> int:
+        try:
+            return int(self[name])
+        except (KeyError, TypeError, ValueError):
+            raise ApiError(400, f"Bad Request: {name} is required") from None
+
+
+class BotApiEmulator:
+    """The server. ``await start()``, then point aiogram at :attr:`base_url`."""
+
+    def __init__(self, token: str, *, username: str = "cpc_companion_bot") -> None:
+        self.token = token
+        head = token.split(":", 1)[0]
+        self.bot_id = int(head) if head.isdigit() else BOT_ID_FALLBACK
+        self.bot_user = {"id": self.bot_id, "is_bot": True, "first_name": "CPC Companion", "username": username}
+        self.base_url = ""
+        self.requests: list[tuple[str, dict[str, Any]]] = []
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._confirmed = 0
+        self._new_update = asyncio.Condition()
+        self._confirm_event = asyncio.Condition()
+        self._chats: dict[int, list[SentMessage]] = defaultdict(list)
+        self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
+        self._users: dict[int, dict[str, Any]] = {}
+        self._files: dict[str, StoredFile] = {}
+        self._callbacks: dict[str, dict[str, Any]] = {}
+        self._callback_answers: dict[int, list[str]] = defaultdict(list)
+        self._faults: dict[str, list[tuple[int, str, int | None]]] = defaultdict(list)
+        self._seq = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+
+    # --------------------------------------------------------------- server
+    def make_app(self) -> web.Application:
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        from cpc_bot.emulator.page import add_demo_routes
+
+        add_demo_routes(app, self)
+        return app
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        self._runner = web.AppRunner(self.make_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        server = site._server  # aiohttp keeps the bound socket here; port 0 means "any free port"
+        bound = server.sockets[0].getsockname()[1] if server is not None and server.sockets else port  # type: ignore[union-attr]
+        self.base_url = f"http://{host}:{bound}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _params(self, request: web.Request) -> _Params:
+        params = _Params(request.query)
+        if request.method != "POST":
+            return params
+        ctype = request.content_type
+        if ctype == "application/json":
+            params.update(await request.json())
+        elif ctype.startswith("multipart/"):
+            reader = await request.multipart()
+            async for part in reader:
+                if part.filename:  # type: ignore[union-attr]
+                    data = await part.read()  # type: ignore[union-attr]
+                    params[part.name] = StoredFile(bytes(data), part.filename, part.headers.get("Content-Type", "application/octet-stream"))  # type: ignore[union-attr]
+                else:
+                    params[part.name] = await part.text()  # type: ignore[union-attr]
+        else:
+            params.update(await request.post())
+        # aiogram sends nested objects (reply_markup, entities) as JSON strings in forms.
+        for key in ("reply_markup", "commands", "allowed_updates"):
+            if isinstance(params.get(key), str):
+                try:
+                    params[key] = json.loads(params[key])
+                except json.JSONDecodeError:
+                    raise ApiError(400, f"Bad Request: can't parse {key} JSON object") from None
+        return params
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        handler = getattr(self, f"api_{method.lower()}", None)
+        if handler is None:
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        try:
+            params = await self._params(request)
+            self.requests.append((method, {k: v for k, v in params.items() if not isinstance(v, StoredFile)}))
+            self._maybe_fail(method)
+            result = await handler(params)
+        except ApiError as exc:
+            body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
+            if exc.retry_after is not None:
+                body["parameters"] = {"retry_after": exc.retry_after}
+            return web.json_response(body, status=exc.code)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            raise web.HTTPUnauthorized()
+        stored = self._files.get(request.match_info["path"].rsplit("/", 1)[-1])
+        if stored is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=stored.data, content_type=stored.mime)
+
+    # ------------------------------------------------------------- faults
+    def fail_next(self, method: str, *, error_code: int = 429, description: str | None = None,
+                  retry_after: int | None = 1, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` fail (429 by default, like a flood limit)."""
+        if description is None:
+            description = f"Too Many Requests: retry after {retry_after}" if error_code == 429 else "Internal Server Error"
+        for _ in range(times):
+            self._faults[method.lower()].append((error_code, description, retry_after if error_code == 429 else None))
+
+    def _maybe_fail(self, method: str) -> None:
+        queue = self._faults.get(method.lower())
+        if queue:
+            code, description, retry_after = queue.pop(0)
+            raise ApiError(code, description, retry_after)
+
+    # ------------------------------------------------------------- updates
+    async def _push_update(self, payload: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        async with self._new_update:
+            self._updates.append({"update_id": update_id, **payload})
+            self._new_update.notify_all()
+        return update_id
+
+    async def api_getupdates(self, params: _Params) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        if offset:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            async with self._confirm_event:
+                self._confirmed = max(self._confirmed, offset - 1)
+                self._confirm_event.notify_all()
+        async with self._new_update:
+            if not self._updates and timeout > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._new_update.wait(), timeout)
+            return self._updates[:limit]
+
+    async def wait_processed(self, update_id: int, timeout: float = 10) -> None:
+        """Return once the bot has confirmed ``update_id`` (asked for updates after it)."""
+        async with self._confirm_event:
+            await asyncio.wait_for(self._confirm_event.wait_for(lambda: self._confirmed >= update_id), timeout)
+
+    # ---------------------------------------------------------- bot methods
+    async def api_getme(self, params: _Params) -> dict[str, Any]:
+        return {**self.bot_user, "can_join_groups": False, "can_read_all_group_messages": False,
+                "supports_inline_queries": False}
+
+    async def api_deletewebhook(self, params: _Params) -> bool:
+        return True
+
+    async def api_setwebhook(self, params: _Params) -> bool:
+        return True
+
+    async def api_getwebhookinfo(self, params: _Params) -> dict[str, Any]:
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+
+    async def api_setmycommands(self, params: _Params) -> bool:
+        self.commands[str(params.get("language_code") or "")] = list(params.get("commands") or [])
+        return True
+
+    async def api_getmycommands(self, params: _Params) -> list[dict[str, Any]]:
+        return self.commands.get(str(params.get("language_code") or ""), [])
+
+    async def api_deletemycommands(self, params: _Params) -> bool:
+        self.commands.pop(str(params.get("language_code") or ""), None)
+        return True
+
+    async def api_setchatmenubutton(self, params: _Params) -> bool:
+        return True
+
+    async def api_sendchataction(self, params: _Params) -> bool:
+        self._chat(params)
+        return True
+
+    async def api_close(self, params: _Params) -> bool:
+        return True
+
+    def _chat(self, params: _Params) -> int:
+        chat_id = params.int("chat_id")
+        if chat_id not in self._users:
+            raise ApiError(400, "Bad Request: chat not found")
+        return chat_id
+
+    def _message(self, chat_id: int, message_id: int, action: str) -> SentMessage:
+        for message in self._chats[chat_id]:
+            if message.message_id == message_id and not message.deleted:
+                return message
+        raise ApiError(400, f"Bad Request: message to {action} not found")
+
+    def _check_text(self, text: Any, parse_mode: str | None, *, caption: bool = False) -> str:
+        text = "" if text is None else str(text)
+        length = visible_length(text, parse_mode)
+        if caption:
+            if length > 1024:
+                raise ApiError(400, "Bad Request: message caption is too long")
+            return text
+        if length == 0:
+            raise ApiError(400, "Bad Request: message text is empty")
+        if length > 4096:
+            raise ApiError(400, "Bad Request: message is too long")
+        return text
+
+    async def _add(self, message: SentMessage) -> SentMessage:
+        message.seq = next(self._seq)
+        self._chats[message.chat_id].append(message)
+        await self._notify()
+        return message
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def api_sendmessage(self, params: _Params) -> dict[str, Any]:
+        chat_id = self._chat(params)
+        parse_mode = params.get("parse_mode")
+        text = self._check_text(params.get("text"), parse_mode)
+        markup = params.get("reply_markup")
+        check_inline_keyboard(markup)
+        message = await self._add(SentMessage(next(self._message_ids[chat_id]), chat_id, True, text, parse_mode,
+                                              markup if isinstance(markup, dict) else None))
+        return message.to_api(self.bot_user, self._users[chat_id])
+
+    async def api_editmessagetext(self, params: _Params) -> dict[str, Any]:
+        chat_id = self._chat(params)
+        message = self._message(chat_id, params.int("message_id"), "edit")
+        parse_mode = params.get("parse_mode")
+        text = self._check_text(params.get("text"), parse_mode)
+        markup = params.get("reply_markup")
+        check_inline_keyboard(markup)
+        markup = markup if isinstance(markup, dict) and markup.get("inline_keyboard") else None
+        if message.kind != "text":
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        if text == message.text and parse_mode == message.parse_mode and markup == message.reply_markup:
+            raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+        message.text, message.parse_mode, message.reply_markup = text, parse_mode, markup
+        message.edits += 1
+        message.seq = next(self._seq)
+        await self._notify()
+        return message.to_api(self.bot_user, self._users[chat_id])
+
+    async def api_editmessagereplymarkup(self, params: _Params) -> dict[str, Any]:
+        chat_id = self._chat(params)
+        message = self._message(chat_id, params.int("message_id"), "edit")
+        markup = params.get("reply_markup")
+        check_inline_keyboard(markup)
+        markup = markup if isinstance(markup, dict) and markup.get("inline_keyboard") else None
+        if markup == message.reply_markup:
+            raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message")
+        message.reply_markup = markup
+        message.edits += 1
+        message.seq = next(self._seq)
+        await self._notify()
+        return message.to_api(self.bot_user, self._users[chat_id])
+
+    async def api_deletemessage(self, params: _Params) -> bool:
+        chat_id = self._chat(params)
+        message = self._message(chat_id, params.int("message_id"), "delete")
+        message.deleted = True
+        message.seq = next(self._seq)
+        await self._notify()
+        return True
+
+    async def api_answercallbackquery(self, params: _Params) -> bool:
+        query = self._callbacks.pop(str(params.get("callback_query_id")), None)
+        if query is None:
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+        text = str(params.get("text") or "")
+        if len(text) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        self._callback_answers[query["chat_id"]].append(text)
+        return True
+
+    async def api_senddocument(self, params: _Params) -> dict[str, Any]:
+        chat_id = self._chat(params)
+        document = params.get("document")
+        if isinstance(document, StoredFile):
+            file_id = self._store_file(document)
+        elif isinstance(document, str) and document in self._files:
+            file_id = document
+        else:
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        if len(self._files[file_id].data) > 50 * 1024 * 1024:
+            raise ApiError(413, "Request Entity Too Large")
+        caption = self._check_text(params.get("caption"), params.get("parse_mode"), caption=True)
+        markup = params.get("reply_markup")
+        check_inline_keyboard(markup)
+        message = await self._add(SentMessage(next(self._message_ids[chat_id]), chat_id, True, caption or None,
+                                              params.get("parse_mode"), markup if isinstance(markup, dict) else None,
+                                              kind="document", file_id=file_id, file_name=self._files[file_id].name))
+        return message.to_api(self.bot_user, self._users[chat_id])
+
+    async def api_getfile(self, params: _Params) -> dict[str, Any]:
+        file_id = str(params.get("file_id"))
+        stored = self._files.get(file_id)
+        if stored is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        if len(stored.data) > 20 * 1024 * 1024:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": file_id, "file_size": len(stored.data), "file_path": f"files/{file_id}"}
+
+    def _store_file(self, stored: StoredFile) -> str:
+        file_id = "F" + secrets.token_hex(12)
+        self._files[file_id] = stored
+        return file_id
+
+    # ------------------------------------------------------------ users
+    def user(self, user_id: int, *, first_name: str = "Sam", language_code: str | None = "en") -> FakeUser:
+        """A person in a private chat with the bot (chat id == user id)."""
+        self._users[user_id] = {"id": user_id, "is_bot": False, "first_name": first_name,
+                                **({"language_code": language_code} if language_code else {})}
+        return FakeUser(self, user_id)
+
+    def messages(self, chat_id: int, *, include_user: bool = False) -> list[SentMessage]:
+        """The chat as the person sees it now (deleted messages left out), oldest first."""
+        return [m for m in self._chats[chat_id] if not m.deleted and (include_user or m.from_bot)]
+
+    def last_message(self, chat_id: int) -> SentMessage:
+        bot_messages = self.messages(chat_id)
+        if not bot_messages:
+            raise AssertionError(f"the bot has sent nothing to chat {chat_id}")
+        return bot_messages[-1]
+
+    def callback_answers(self, chat_id: int) -> list[str]:
+        return list(self._callback_answers[chat_id])
+
+    def file(self, file_id: str) -> StoredFile:
+        return self._files[file_id]
+
+    def documents(self, chat_id: int) -> list[SentMessage]:
+        return [m for m in self.messages(chat_id) if m.kind == "document"]
+
+    async def user_message(self, user_id: int, kind: str, payload: dict[str, Any], text: str | None = None) -> int:
+        user = self._users[user_id]
+        message = await self._add(SentMessage(next(self._message_ids[user_id]), user_id, False, text, kind=kind))
+        body = {"message_id": message.message_id, "date": int(time.time()), "from": user,
+                "chat": {"id": user_id, "type": "private", "first_name": user["first_name"]}, **payload}
+        return await self._push_update({"message": body})
+
+    async def user_tap(self, user_id: int, message_id: int, data: str) -> int:
+        message = self._message(user_id, message_id, "tap")
+        query_id = secrets.token_hex(8)
+        self._callbacks[query_id] = {"chat_id": user_id}
+        body = {"id": query_id, "from": self._users[user_id], "chat_instance": str(user_id), "data": data,
+                "message": message.to_api(self.bot_user, self._users[user_id])}
+        return await self._push_update({"callback_query": body})
+
+    def store_user_file(self, data: bytes, name: str, mime: str) -> str:
+        return self._store_file(StoredFile(data, name, mime))
+
+    async def wait_changed(self, after_seq: int, timeout: float) -> None:
+        """For the demo page's long poll: wait until something in any chat changes."""
+        async with self._changed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait_for(lambda: self._last_seq() > after_seq), timeout)
+
+    def _last_seq(self) -> int:
+        return max((m.seq for chat in self._chats.values() for m in chat), default=0)
+
+
+@dataclass
+class FakeUser:
+    """One person talking to the bot; every action waits until the bot has handled it."""
+
+    emulator: BotApiEmulator
+    user_id: int
+    timeout: float = field(default=10.0)
+
+    async def _done(self, update_id: int, wait: bool) -> int:
+        if wait:
+            await self.emulator.wait_processed(update_id, self.timeout)
+        return update_id
+
+    async def say(self, text: str, *, wait: bool = True) -> int:
+        payload: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            payload["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return await self._done(await self.emulator.user_message(self.user_id, "text", payload, text), wait)
+
+    def find_button(self, label: str, message_id: int | None = None) -> tuple[int, str]:
+        candidates = [m for m in self.emulator.messages(self.user_id) if m.reply_markup and m.reply_markup.get("inline_keyboard")]
+        if message_id is not None:
+            candidates = [m for m in candidates if m.message_id == message_id]
+        if not candidates:
+            raise AssertionError("no message with buttons" + (f" (message {message_id})" if message_id else ""))
+        message = candidates[-1]
+        buttons = [b for row in message.reply_markup["inline_keyboard"] for b in row]  # type: ignore[index]
+        for button in buttons:
+            if button.get("text") == label and "callback_data" in button:
+                return message.message_id, button["callback_data"]
+        for button in buttons:
+            if button.get("callback_data") == label:
+                return message.message_id, label
+        raise AssertionError(f"no button {label!r}; the buttons are {[b.get('text') for b in buttons]}")
+
+    async def tap(self, label: str, *, message_id: int | None = None, wait: bool = True) -> int:
+        """Tap the button with this text on the newest message that has buttons."""
+        found_id, data = self.find_button(label, message_id)
+        return await self._done(await self.emulator.user_tap(self.user_id, found_id, data), wait)
+
+    async def tap_data(self, data: str, message_id: int, *, wait: bool = True) -> int:
+        """Send raw callback data from a message (a forged or stale button)."""
+        return await self._done(await self.emulator.user_tap(self.user_id, message_id, data), wait)
+
+    async def send_photo(self, data: bytes, caption: str | None = None, *, wait: bool = True) -> int:
+        file_id = self.emulator.store_user_file(data, "photo.jpg", "image/jpeg")
+        payload: dict[str, Any] = {"photo": [
+            {"file_id": file_id, "file_unique_id": file_id, "width": 640, "height": 480, "file_size": len(data)},
+        ]}
+        if caption:
+            payload["caption"] = caption
+        return await self._done(await self.emulator.user_message(self.user_id, "photo", payload, caption), wait)
+
+    async def send_document(self, data: bytes, file_name: str, *, wait: bool = True) -> int:
+        file_id = self.emulator.store_user_file(data, file_name, "application/octet-stream")
+        payload = {"document": {"file_id": file_id, "file_unique_id": file_id, "file_name": file_name}}
+        return await self._done(await self.emulator.user_message(self.user_id, "document", payload), wait)
+
+    async def send_sticker(self, *, wait: bool = True) -> int:
+        payload = {"sticker": {"file_id": "sticker", "file_unique_id": "sticker", "type": "regular",
+                               "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": "🙂"}}
+        return await self._done(await self.emulator.user_message(self.user_id, "sticker", payload), wait)
+
+    async def send_voice(self, *, wait: bool = True) -> int:
+        payload = {"voice": {"file_id": "voice", "file_unique_id": "voice", "duration": 3}}
+        return await self._done(await self.emulator.user_message(self.user_id, "voice", payload), wait)
+
+    async def send_location(self, *, wait: bool = True) -> int:
+        payload = {"location": {"latitude": 53.8, "longitude": -1.55}}
+        return await self._done(await self.emulator.user_message(self.user_id, "location", payload), wait)
