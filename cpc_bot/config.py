@@ -42,6 +42,7 @@ class Settings(BaseSettings):
 
     dialogs_dir: Path = PROJECT_ROOT / "dialogs"
     locales_dir: Path = PROJECT_ROOT / "locales"
+    guides_dir: Path = PROJECT_ROOT / "guides"
 
     #: No nudges between these local (UK) hours.
     quiet_hours_start: int = Field(default=21, ge=0, le=23)

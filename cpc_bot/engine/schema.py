@@ -17,7 +17,7 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 #: YAML fields whose values are shown to people and so go through gettext.
 TRANSLATABLE_FIELDS = frozenset(
     {"title", "description", "text", "prompt", "hint", "label", "review_label", "low_label",
-     "high_label", "add_another", "item_label", "finished"}
+     "high_label", "add_another", "item_label", "finished", "section", "report_title"}
 )
 
 StepKind = Literal["info", "text", "choice", "multi", "scale", "date", "drawing", "repeat"]
@@ -78,6 +78,8 @@ class Step(_Strict):
     text: str | None = None
     hint: str | None = None
     review_label: str | None = None
+    #: Starts a new section of the written report at this step (a heading, e.g. "Strengths").
+    section: str | None = None
     optional: bool = False
     when: list[Condition] = Field(default_factory=list)
     # text
@@ -153,6 +155,8 @@ class Dialog(_Strict):
     version: int = Field(ge=1)
     title: str
     description: str | None = None
+    #: The title of the written report, when it differs from the questionnaire's title.
+    report_title: str | None = None
     audience: Literal["parent", "child", "professional"]
     finished: str
     steps: list[Step]

@@ -1,0 +1,24 @@
+"""Routers that are not questionnaires, put together in the order they must run."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from cpc_bot.engine.runner import DialogRunner
+from cpc_bot.handlers import guide, language, reports, start
+from cpc_bot.handlers import help as help_handlers
+
+
+def setup(runner: DialogRunner) -> Router:
+    """Commands first (they work from anywhere), then the questionnaire, then the fallback."""
+    root = Router(name="cpc_bot")
+    root.include_routers(
+        start.setup(),
+        help_handlers.setup_commands(),
+        language.setup(),
+        guide.setup(),
+        reports.setup(),
+        runner.router(),
+        help_handlers.setup_fallback(),
+    )
+    return root

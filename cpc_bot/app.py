@@ -1,0 +1,192 @@
+"""Composition root: settings in, a ready bot, dispatcher and store out. No globals.
+
+Tests build their own :class:`BotApp` with overridden settings and a frozen clock;
+``cpc-bot run`` and ``cpc-bot demo`` build one from the environment.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.types import BotCommand
+from aiogram.utils.i18n import I18n
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from cpc_bot.clock import Clock, system_clock
+from cpc_bot.config import ConfigError, Settings
+from cpc_bot.documents.service import ReportService
+from cpc_bot.engine.guides import load_guides
+from cpc_bot.engine.loader import DialogRegistry, load_dialogs
+from cpc_bot.engine.runner import AnswerHook, DialogRunner, FinishHook
+from cpc_bot.handlers import setup as setup_handlers
+from cpc_bot.handlers.middlewares import UserLocaleMiddleware
+from cpc_bot.i18n.catalog import compile_catalogs
+from cpc_bot.reminders.parents import DATE_KEY as PARENT_DATE_KEY
+from cpc_bot.reminders.parents import RENDERERS as PARENT_RENDERERS
+from cpc_bot.reminders.parents import ParentReminderPlanner
+from cpc_bot.reminders.sender import ReminderSender
+from cpc_bot.reminders.store import ReminderStore
+from cpc_bot.store.crypto import FieldCipher, load_or_create_key_file, parse_keys
+from cpc_bot.store.database import create_engine, create_tables, session_factory
+from cpc_bot.store.fsm_storage import SqlStorage
+from cpc_bot.store.repository import Repository
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BotApp:
+    """Everything one bot process needs, built once and passed down."""
+
+    settings: Settings
+    clock: Clock
+    bot: Bot
+    dispatcher: Dispatcher
+    engine: AsyncEngine
+    repo: Repository
+    registry: DialogRegistry
+    runner: DialogRunner
+    i18n: I18n
+    storage: BaseStorage
+    reminders: ReminderStore | None = None
+    reminder_sender: ReminderSender | None = None
+    scheduler: AsyncIOScheduler | None = None
+    on_finish: dict[str, FinishHook] = field(default_factory=dict)
+
+    async def prepare(self) -> None:
+        """Create tables (idempotent) and tell Telegram the command list in each language."""
+        await create_tables(self.engine)
+        for locale in sorted(set(self.i18n.available_locales) | {self.i18n.default_locale}):
+            with self.i18n.context(), self.i18n.use_locale(locale):
+                commands = command_list()
+            language = None if locale == self.i18n.default_locale else locale
+            await self.bot.set_my_commands(commands, language_code=language)
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.storage.close()
+        await self.engine.dispose()
+
+
+def command_list() -> list[BotCommand]:
+    from aiogram.utils.i18n import gettext as _
+
+    return [
+        BotCommand(command="start", description=_("Main menu, or carry on where you stopped")),
+        BotCommand(command="help", description=_("What this bot is, and who to call")),
+        BotCommand(command="guide", description=_("About the conference, in plain words")),
+        BotCommand(command="report", description=_("Get your written report again")),
+        BotCommand(command="language", description=_("Choose your language")),
+        BotCommand(command="cancel", description=_("Stop for now (answers stay saved)")),
+    ]
+
+
+def _cipher(settings: Settings) -> FieldCipher:
+    try:
+        if settings.encryption_keys is not None:
+            return FieldCipher(parse_keys(settings.encryption_keys.get_secret_value()))
+        return FieldCipher(load_or_create_key_file(settings.key_file))
+    except (ValueError, OSError) as exc:
+        name = "CPC_ENCRYPTION_KEYS" if settings.encryption_keys is not None else "CPC_KEY_FILE"
+        raise ConfigError(f"{name}: {exc}") from None
+
+
+def _storage(settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> BaseStorage:
+    if settings.redis_url:
+        return RedisStorage.from_url(settings.redis_url)
+    return SqlStorage(sessions, clock)
+
+
+def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
+    """Build the bot from settings. Raises ConfigError / DialogError with one clear line."""
+    if settings.bot_token is None:
+        raise ConfigError("CPC_BOT_TOKEN: required (or use `cpc-bot demo` to try the bot offline)")
+    compile_catalogs(settings.locales_dir)
+    registry = load_dialogs(settings.dialogs_dir)
+    guides = load_guides(settings.guides_dir)
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    repo = Repository(sessions, _cipher(settings), clock)
+    storage = _storage(settings, sessions, clock)
+
+    api_session = AiohttpSession()
+    if settings.telegram_api_base:
+        api_session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    bot = Bot(
+        settings.bot_token.get_secret_value(),
+        session=api_session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+    i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale, domain="messages")
+    on_finish: dict[str, FinishHook] = {}
+    on_answer: dict[str, AnswerHook] = {}
+    runner = DialogRunner(registry, repo, clock, on_finish=on_finish, on_answer=on_answer)
+    reminders = ReminderStore(sessions, clock)
+    planner = ParentReminderPlanner(reminders, clock)
+    for dialog in registry.for_audience("parent"):
+        if any(step.key == PARENT_DATE_KEY for step in dialog.steps):
+            on_answer[dialog.id] = planner
+    sender = ReminderSender(
+        reminders, repo, i18n, bot, clock, renderers={**PARENT_RENDERERS},
+        quiet_start=settings.quiet_hours_start, quiet_end=settings.quiet_hours_end,
+    )
+    scheduler = _scheduler(sender, settings)
+    reports = ReportService(repo, runner, i18n, clock)
+    for dialog in registry.dialogs.values():
+        if dialog.report_title:
+            on_finish[dialog.id] = reports.send
+
+    dispatcher = Dispatcher(storage=storage, events_isolation=_isolation(storage))
+    dispatcher["repo"] = repo
+    dispatcher["registry"] = registry
+    dispatcher["guides"] = guides
+    dispatcher["runner"] = runner
+    dispatcher["reports"] = reports
+    dispatcher["clock"] = clock
+    dispatcher["settings"] = settings
+    UserLocaleMiddleware(i18n, repo).setup(dispatcher)
+    dispatcher.include_router(setup_handlers(runner))
+
+    # aiogram runs plain functions in a thread; APScheduler must start on the event loop.
+    async def start_scheduler() -> None:
+        scheduler.start()
+
+    async def stop_scheduler() -> None:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    dispatcher.startup.register(start_scheduler)
+    dispatcher.shutdown.register(stop_scheduler)
+    return BotApp(settings, clock, bot, dispatcher, engine, repo, registry, runner, i18n, storage,
+                  reminders, sender, scheduler, on_finish)
+
+
+def _scheduler(sender: ReminderSender, settings: Settings) -> AsyncIOScheduler:
+    """One interval job per process; the reminder rows, not APScheduler, hold what is due.
+
+    APScheduler's own job store stays in memory: sharing one between processes is not
+    supported (its FAQ), and the claim in ReminderStore already keeps workers apart.
+    """
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(sender.run_once, "interval", seconds=settings.reminder_poll_seconds, id="reminders",
+                      max_instances=1, coalesce=True)
+    return scheduler
+
+
+def _isolation(storage: BaseStorage) -> BaseEventIsolation:
+    """One update per chat at a time (double taps queue up); across workers when on Redis."""
+    if isinstance(storage, RedisStorage):
+        return storage.create_isolation()
+    return SimpleEventIsolation()

@@ -1,0 +1,99 @@
+"""``cpc-bot run`` (Telegram or any Bot API server) and ``cpc-bot demo`` (fully offline)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+
+from aiohttp import web
+from pydantic import SecretStr
+
+from cpc_bot.app import BotApp, build_app
+from cpc_bot.clock import system_clock
+from cpc_bot.config import DEMO_TOKEN, ConfigError, Settings, load_settings
+from cpc_bot.engine.loader import DialogError
+
+log = logging.getLogger("cpc_bot")
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+async def _poll(app: BotApp) -> None:
+    await app.prepare()
+    await app.bot.delete_webhook(drop_pending_updates=False)
+    try:
+        await app.dispatcher.start_polling(app.bot, handle_signals=True)
+    finally:
+        await app.close()
+
+
+async def _webhook(app: BotApp) -> None:
+    """Webhook mode: Telegram calls us; requests without the secret token are refused."""
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+
+    settings = app.settings
+    assert settings.webhook_url and settings.webhook_secret
+    secret = settings.webhook_secret.get_secret_value()
+    await app.prepare()
+    await app.bot.set_webhook(settings.webhook_url + settings.webhook_path, secret_token=secret)
+    web_app = web.Application()
+    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=secret).register(web_app, path=settings.webhook_path)
+    setup_application(web_app, app.dispatcher, bot=app.bot)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+    log.info("webhook.listening host=%s port=%s", settings.webhook_host, settings.webhook_port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await app.close()
+
+
+async def _demo(settings: Settings) -> None:
+    from cpc_bot.emulator.server import BotApiEmulator
+
+    started = time.perf_counter()
+    emulator = BotApiEmulator(DEMO_TOKEN)
+    base = await emulator.start(settings.demo_host, settings.demo_port)
+    demo_settings = settings.model_copy(update={"bot_token": SecretStr(DEMO_TOKEN), "telegram_api_base": base})
+    app = build_app(demo_settings, system_clock)
+    await app.prepare()
+    print(f"CPC Companion demo is running. Open {base}/ in your browser (Ctrl+C to stop).", flush=True)
+    log.info("demo.ready seconds=%.2f", time.perf_counter() - started)
+    try:
+        await app.dispatcher.start_polling(app.bot, handle_signals=True, polling_timeout=10)
+    finally:
+        await app.close()
+        await emulator.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cpc-bot", description="CPC Companion Telegram bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot (long polling, or a webhook when CPC_WEBHOOK_URL is set)")
+    sub.add_parser("demo", help="run the bot offline against the emulator, with a web chat page")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        _logging(settings.log_level)
+        if args.command == "demo":
+            asyncio.run(_demo(settings))
+        else:
+            app = build_app(settings, system_clock)
+            asyncio.run(_webhook(app) if settings.webhook_url else _poll(app))
+    except (ConfigError, DialogError) as exc:
+        print(f"cpc-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

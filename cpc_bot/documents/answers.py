@@ -1,0 +1,110 @@
+"""Turn a finished questionnaire into a report document: the person's own words, verbatim.
+
+Sections follow the questionnaire (a step with ``section:`` starts one). When the
+person used another language, every heading is shown in their language and in
+English, so a professional who reads only English can follow it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from cpc_bot.documents.report import ReportDocument, ReportItem, ReportSection
+from cpc_bot.engine.flow import Slot
+from cpc_bot.engine.runner import View
+from cpc_bot.engine.screens import describe_answer, short_label
+from cpc_bot.engine.values import format_day
+
+
+def _section_title(slot: Slot) -> str | None:
+    """The section a slot opens: its own, or its group's for the group's very first question."""
+    if slot.group is None:
+        return slot.step.section if slot.step is not None else None
+    opens_group = slot.index == 0 and slot.step is slot.group.steps[0]
+    return slot.group.section if opens_group else None
+
+
+def _answer(view: View, slot: Slot, locale: str, images: Mapping[str, bytes]) -> tuple[list[str], str | None, list[bytes]]:
+    """(the person's words verbatim, a short note for non-text answers, pictures)."""
+    step = slot.step
+    assert step is not None
+    stored = view.stored.get(slot.key)
+    if stored is None:
+        return [], _("(not answered)"), []
+    if stored.skipped or stored.value is None:
+        return [], _("(skipped)"), []
+    value = stored.value
+    if step.kind == "text":
+        return [str(part) for part in value], None, []
+    if step.kind == "drawing":
+        paragraphs: list[str] = []
+        pictures: list[bytes] = []
+        for part in value:
+            if part.get("type") == "text":
+                paragraphs.append(part["text"])
+            elif part.get("type") == "image" and part.get("blob") in images:
+                pictures.append(images[part["blob"]])
+                if part.get("caption"):
+                    paragraphs.append(part["caption"])
+        return paragraphs, None if paragraphs or pictures else _("(skipped)"), pictures
+    return [], describe_answer(step, value, locale), []
+
+
+def build_answers_document(
+    view: View,
+    i18n: I18n,
+    *,
+    locale: str,
+    made_on: date,
+    images: Mapping[str, bytes],
+    intro_lines: list[str] | None = None,
+) -> ReportDocument:
+    """The report for one response, in ``locale`` (headings also in English when not English)."""
+    bilingual = locale != "en"
+    dialog = view.dialog
+    questions = [s for s in view.slots if s.is_question]
+
+    def headings(in_locale: str) -> tuple[str, list[str | None], list[str]]:
+        with i18n.use_locale(in_locale):
+            return (
+                _(dialog.report_title or dialog.title),
+                [(_(t) if (t := _section_title(s)) else None) for s in questions],
+                [short_label(s) for s in questions],
+            )
+
+    title_en, sections_en, labels_en = headings("en")
+    with i18n.use_locale(locale):
+        title, section_titles, labels = headings(locale)
+        lines = [_("Made on %(day)s") % {"day": format_day(made_on, locale)}, *(intro_lines or [])]
+        sections: list[ReportSection] = []
+        current: list[ReportItem] = []
+        current_title, current_title_en = _("Your answers"), "Your answers"
+        for index, slot in enumerate(questions):
+            if section_titles[index] is not None:
+                if current:
+                    sections.append(ReportSection(current_title, current_title_en if bilingual else None, current))
+                current = []
+                current_title, current_title_en = section_titles[index] or "", sections_en[index]
+            paragraphs, note, pictures = _answer(view, slot, locale, images)
+            current.append(ReportItem(
+                heading=labels[index],
+                heading_en=labels_en[index] if bilingual else None,
+                paragraphs=paragraphs,
+                note=note,
+                images=pictures,
+            ))
+        if current:
+            sections.append(ReportSection(current_title, current_title_en if bilingual else None, current))
+        footer = _("Private: about your family. Share it only with the people you choose.")
+    return ReportDocument(
+        title=title,
+        title_en=title_en if bilingual else None,
+        locale=locale,
+        intro_lines=lines,
+        sections=sections,
+        footer=footer,
+    )

@@ -1,0 +1,59 @@
+"""Make a person's written report from their answers and send it to them in the chat."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from aiogram import Bot
+from aiogram.types import BufferedInputFile
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from cpc_bot.clock import LONDON, Clock
+from cpc_bot.documents.answers import build_answers_document
+from cpc_bot.engine.runner import DialogRunner, View
+from cpc_bot.store.models import Response
+from cpc_bot.store.repository import Repository
+
+log = logging.getLogger(__name__)
+
+
+class ReportService:
+    """Builds the PDF for a response (in the language it was answered in) and sends it."""
+
+    def __init__(self, repo: Repository, runner: DialogRunner, i18n: I18n, clock: Clock) -> None:
+        self.repo = repo
+        self.runner = runner
+        self.i18n = i18n
+        self.clock = clock
+
+    async def pdf_for(self, response: Response, view: View | None = None) -> tuple[bytes, str]:
+        """(PDF bytes, file name) for one response."""
+        view = view or await self.runner.load_view(response)
+        images: dict[str, bytes] = {}
+        for value in view.answers.values():
+            for part in value if isinstance(value, list) else []:
+                if isinstance(part, dict) and part.get("type") == "image":
+                    loaded = await self.repo.load_blob(part["blob"], response.user_id)
+                    if loaded is not None:
+                        images[part["blob"]] = loaded[0]
+        locale = self.i18n.current_locale
+        made_on = (response.finished_at or self.clock()).astimezone(LONDON).date()
+        document = build_answers_document(view, self.i18n, locale=locale, made_on=made_on, images=images)
+        from cpc_bot.documents.pdf import render_pdf  # fonts load on first use, not at start-up
+
+        # Rendering is CPU work (font shaping, images): keep the event loop free for other chats.
+        data = await asyncio.to_thread(render_pdf, document)
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", document.title_en or document.title).strip("-") or "report"
+        return data, f"{slug}-{made_on.isoformat()}.pdf"
+
+    async def send(self, bot: Bot, chat_id: int, response: Response, view: View | None = None) -> None:
+        data, name = await self.pdf_for(response, view)
+        await bot.send_document(
+            chat_id,
+            BufferedInputFile(data, filename=name),
+            caption=_("Here is your report. You can keep it, print it, or share it with the people you choose."),
+        )
+        log.info("report.sent response=%s bytes=%s", response.id, len(data))

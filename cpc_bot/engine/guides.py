@@ -1,0 +1,70 @@
+"""Guides: short pages of plain-language explanation (``guides/*.yaml``), checked at start.
+
+Their ``title`` and ``text`` strings are English msgids, extracted for translation by
+the same babel extractor as the questionnaires.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from cpc_bot.engine.loader import DialogError
+from cpc_bot.engine.schema import KEY_RE
+
+
+class GuidePage(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    title: str
+    text: str
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not KEY_RE.match(v):
+            raise ValueError(f"key {v!r} must be lower_snake_case, up to 40 characters")
+        return v
+
+    @field_validator("text")
+    @classmethod
+    def _fits_a_message(cls, v: str) -> str:
+        # Telegram shows at most 4096 characters; translations grow, so leave room.
+        if len(v) > 3000:
+            raise ValueError("a page must be under 3000 characters; split it in two")
+        return v
+
+
+class Guide(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    title: str
+    audience: Literal["parent", "child", "professional"]
+    pages: list[GuidePage]
+
+    def page(self, key: str) -> GuidePage | None:
+        return next((p for p in self.pages if p.key == key), None)
+
+
+def load_guides(directory: Path) -> dict[str, Guide]:
+    """Every guide by audience; a mistake names the file and the page."""
+    guides: dict[str, Guide] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            guide = Guide.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except yaml.YAMLError as exc:
+            raise DialogError(f"{path.name}: not valid YAML ({exc})") from None
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = " > ".join(str(p) for p in err["loc"])
+            raise DialogError(f"{path.name}: {where}: {err['msg'].removeprefix('Value error, ')}") from None
+        keys = [p.key for p in guide.pages]
+        if len(keys) != len(set(keys)):
+            raise DialogError(f"{path.name}: page keys must be unique")
+        guides[guide.audience] = guide
+    return guides

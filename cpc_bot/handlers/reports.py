@@ -1,0 +1,46 @@
+"""/report: send the person's written report again, at any time."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from cpc_bot.documents.service import ReportService
+from cpc_bot.engine.loader import DialogRegistry
+from cpc_bot.handlers.menu import MenuCb
+from cpc_bot.store.repository import Repository
+
+
+async def send_latest_reports(bot: Bot, chat_id: int, repo: Repository, registry: DialogRegistry,
+                              reports: ReportService) -> int:
+    """Send the newest finished report of each kind; returns how many were sent."""
+    sent = 0
+    for dialog in registry.dialogs.values():
+        if not dialog.report_title:
+            continue
+        response = await repo.latest_response(chat_id, dialog.id, status="finished")
+        if response is not None:
+            await reports.send(bot, chat_id, response)
+            sent += 1
+    return sent
+
+
+async def cmd_report(message: Message, bot: Bot, repo: Repository, registry: DialogRegistry, reports: ReportService) -> None:
+    if not await send_latest_reports(bot, message.chat.id, repo, registry, reports):
+        await message.answer(_("You have not finished any questions yet, so there is no report. Send /start to begin."))
+
+
+async def on_report_button(query: CallbackQuery, bot: Bot, repo: Repository, registry: DialogRegistry,
+                           reports: ReportService) -> None:
+    await query.answer()
+    if not await send_latest_reports(bot, query.from_user.id, repo, registry, reports):
+        await bot.send_message(query.from_user.id, _("You have not finished any questions yet, so there is no report. Send /start to begin."))
+
+
+def setup() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_report, Command("report"))
+    router.callback_query.register(on_report_button, MenuCb.filter(F.a == "report"))
+    return router

@@ -1,0 +1,132 @@
+"""/start: greet, say who you are, then open (or carry on with) a questionnaire."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from cpc_bot.engine.loader import DialogRegistry
+from cpc_bot.engine.runner import DialogRunner
+from cpc_bot.handlers.menu import MenuCb
+from cpc_bot.store.repository import Repository
+
+log = logging.getLogger(__name__)
+
+ROLES = ("parent", "child", "professional")
+
+#: Which booklet a child sees for each age band ("Have your say" has two versions).
+CHILD_DIALOGS = {"under12": "child_under12", "12plus": "young_person"}
+
+
+def _button(text: str, action: str, value: str = "") -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=MenuCb(a=action, v=value).pack())
+
+
+def role_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [_button(_("👪 I am a parent or carer"), "role", "parent")],
+        [_button(_("🧒 I am a child or young person"), "role", "child")],
+        [_button(_("🧑‍💼 I work with children"), "role", "professional")],
+    ])
+
+
+async def _unfinished(repo: Repository, registry: DialogRegistry, user_id: int) -> list[str]:
+    found = []
+    for dialog_id in registry.dialogs:
+        if await repo.open_response(user_id, dialog_id) is not None:
+            found.append(dialog_id)
+    return found
+
+
+async def cmd_start(message: Message, state: FSMContext, bot: Bot, repo: Repository,
+                    registry: DialogRegistry, runner: DialogRunner) -> None:
+    """Works from anywhere: leaves any questionnaire (answers stay saved) and shows the start."""
+    await runner.stop(bot, message.chat.id, state)
+    await repo.ensure_user(message.chat.id)
+    log.info("start user=%s", message.chat.id)
+    text = _(
+        "Hello! I am CPC Companion.\n\n"
+        "I help you get ready for a <b>child protection conference</b>. That is a meeting where a "
+        "family and the people who work with the children talk together about how to keep the children safe.\n\n"
+        "What you tell me is saved as you go. Nobody sees it unless you choose to share it.\n\n"
+        "I am not an emergency service and nobody reads these messages live. "
+        "If someone is in danger now, call 999.\n\n"
+        "Who are you?"
+    )
+    rows = [
+        [_button(_("▶️ Carry on: %(title)s") % {"title": _(registry[d].title)}, "open", d)]
+        for d in await _unfinished(repo, registry, message.chat.id)
+    ]
+    rows += role_keyboard().inline_keyboard
+    await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def _dialog_menu(registry: DialogRegistry, dialog_ids: list[str]) -> tuple[str, InlineKeyboardMarkup]:
+    lines, rows = [], []
+    for dialog_id in dialog_ids:
+        dialog = registry[dialog_id]
+        lines.append(f"<b>{escape(_(dialog.title))}</b>\n{escape(_(dialog.description or ''))}".strip())
+        rows.append([_button("📝 " + _(dialog.title), "open", dialog_id)])
+    return "\n\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def on_role(query: CallbackQuery, callback_data: MenuCb, repo: Repository, registry: DialogRegistry) -> None:
+    role = callback_data.v
+    if role not in ROLES or not isinstance(query.message, Message):
+        await query.answer(_("This button no longer works. Send /start to carry on."))
+        return
+    await repo.update_user(query.from_user.id, role=role)
+    await query.answer()
+    if role == "child":
+        keyboard = InlineKeyboardMarkup(inline_keyboard=[
+            [_button(_("I am under 12"), "age", "under12"), _button(_("I am 12 or older"), "age", "12plus")],
+        ])
+        await query.message.edit_text(_(
+            "Thank you for being here. This is your space to say what you think and feel.\n\n"
+            "How old are you?"), reply_markup=keyboard)
+        return
+    dialogs = [d.id for d in registry.for_audience(role)]
+    if not dialogs:
+        await query.message.edit_text(_(
+            "The tools for people who work with children are still being built. "
+            "Send /help to read what this bot can do today."), reply_markup=None)
+        return
+    text, keyboard = _dialog_menu(registry, dialogs)
+    if role == "parent":
+        keyboard.inline_keyboard.append([_button(_("📖 About the conference"), "guide")])
+    await query.message.edit_text(_("Here is what we can do together:") + "\n\n" + text, reply_markup=keyboard)
+
+
+async def on_age(query: CallbackQuery, callback_data: MenuCb, registry: DialogRegistry) -> None:
+    dialog_id = CHILD_DIALOGS.get(callback_data.v)
+    if dialog_id is None or registry.get(dialog_id) is None or not isinstance(query.message, Message):
+        await query.answer(_("This button no longer works. Send /start to carry on."))
+        return
+    await query.answer()
+    text, keyboard = _dialog_menu(registry, [dialog_id])
+    await query.message.edit_text(text, reply_markup=keyboard)
+
+
+async def on_open(query: CallbackQuery, callback_data: MenuCb, state: FSMContext, bot: Bot,
+                  registry: DialogRegistry, runner: DialogRunner) -> None:
+    if registry.get(callback_data.v) is None or not isinstance(query.message, Message):
+        await query.answer(_("This button no longer works. Send /start to carry on."))
+        return
+    await query.answer()
+    await runner.stop(bot, query.message.chat.id, state)
+    await runner.begin(bot, query.message.chat.id, query.from_user.id, state, callback_data.v)
+
+
+def setup() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_start, CommandStart())
+    router.callback_query.register(on_role, MenuCb.filter(F.a == "role"))
+    router.callback_query.register(on_age, MenuCb.filter(F.a == "age"))
+    router.callback_query.register(on_open, MenuCb.filter(F.a == "open"))
+    return router

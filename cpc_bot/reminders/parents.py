@@ -1,0 +1,95 @@
+"""Reminders for parents and carers, planned from the conference date they gave us."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+
+from cpc_bot.clock import Clock
+from cpc_bot.domain.parent_reminders import plan_parent_reminders
+from cpc_bot.engine.runner import View
+from cpc_bot.engine.values import format_day
+from cpc_bot.reminders.sender import ReminderRenderer
+from cpc_bot.reminders.store import DueReminder, ReminderStore
+from cpc_bot.store.models import Response
+
+#: The answers in the parents' questionnaire that the reminders read.
+DATE_KEY = "conference_date"
+KIND_KEY = "conference_kind"
+KINDS = {"first": "initial", "review": "review"}
+
+
+class ParentReminderPlanner:
+    """Keeps a parent's reminder rows in step with the conference date they gave."""
+
+    def __init__(self, store: ReminderStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    async def __call__(self, response: Response, view: View) -> None:
+        prefix = f"parent:{response.id}:"
+        day = view.answers.get(DATE_KEY)
+        await self.store.cancel(response.user_id, prefix)
+        if not day:
+            return
+        kind = KINDS.get(view.answers.get(KIND_KEY) or "", "not_sure")
+        for planned in plan_parent_reminders(date.fromisoformat(day), None, kind, self.clock()):
+            await self.store.schedule(response.user_id, prefix + planned.what, f"parent.{planned.what}",
+                                      planned.due_at, params=planned.params)
+
+
+def _day(reminder: DueReminder, key: str) -> str:
+    return format_day(date.fromisoformat(reminder.params[key]), get_i18n().current_locale)
+
+
+def _reports_by(r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
+    return _(
+        "Your child protection conference is on %(day)s.\n\n"
+        "You should have copies of all the reports by today, %(reports_by)s. "
+        "If you have not had them, call your social worker and ask for them."
+    ) % {"day": _day(r, "conference_day"), "reports_by": _day(r, "reports_by")}, None
+
+
+def _day_before(r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
+    return _(
+        "Your child protection conference is tomorrow, %(day)s.\n\n"
+        "• Try to arrive 15 minutes early: the chair will meet you before it starts.\n"
+        "• Bring your notes or your report (send /report to get it again).\n"
+        "• You can bring someone to support you."
+    ) % {"day": _day(r, "conference_day")}, None
+
+
+def _morning_of(r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
+    return _(
+        "Your child protection conference is today.\n\n"
+        "Arrive 15 minutes early to meet the chair, and bring your notes. "
+        "It is fine to feel nervous. You can ask for a break at any time."
+    ), None
+
+
+def _next_steps(r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
+    return _(
+        "What happens next:\n\n"
+        "• If there is a child protection plan, the first core group meeting should be by %(core_group_by)s. "
+        "That is a meeting of you and the main people working with your family, to work on the plan.\n"
+        "• You should get the notes of the conference by %(notes_by)s."
+    ) % {"core_group_by": _day(r, "core_group_by"), "notes_by": _day(r, "notes_by")}, None
+
+
+def _notes_by(r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
+    return _(
+        "You should have the notes of your conference by today, %(notes_by)s. "
+        "If they have not come, ask your social worker."
+    ) % {"notes_by": _day(r, "notes_by")}, None
+
+
+RENDERERS: dict[str, ReminderRenderer] = {
+    "parent.reports_by": _reports_by,
+    "parent.day_before": _day_before,
+    "parent.morning_of": _morning_of,
+    "parent.next_steps": _next_steps,
+    "parent.notes_by": _notes_by,
+}

@@ -1,0 +1,79 @@
+"""The test harness: a real bot in a task, talking HTTP to the offline emulator."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from cpc_bot.app import BotApp, build_app
+from cpc_bot.clock import FrozenClock
+from cpc_bot.config import DEMO_TOKEN, PROJECT_ROOT, Settings, load_settings
+from cpc_bot.emulator.server import BotApiEmulator
+from cpc_bot.store.crypto import new_key
+
+REAL_DIALOGS = PROJECT_ROOT / "dialogs"
+
+
+@dataclass
+class Running:
+    """A started bot; ``stop()`` is what a crash or a deploy does to the process."""
+
+    app: BotApp
+    task: asyncio.Task[Any]
+
+    async def stop(self) -> None:
+        await self.app.dispatcher.stop_polling()
+        await asyncio.wait_for(self.task, 10)
+        await self.app.close()
+
+
+class BotHarness:
+    """Starts (and restarts) the bot against one emulator and one database."""
+
+    def __init__(self, emulator: BotApiEmulator, settings: Settings, clock: FrozenClock) -> None:
+        self.emulator = emulator
+        self.settings = settings
+        self.clock = clock
+        self.running: Running | None = None
+
+    @property
+    def app(self) -> BotApp:
+        assert self.running is not None
+        return self.running.app
+
+    async def start(self) -> BotApp:
+        app = build_app(self.settings, self.clock)
+        await app.prepare()
+        task = asyncio.create_task(
+            app.dispatcher.start_polling(app.bot, handle_as_tasks=False, handle_signals=False, polling_timeout=1)
+        )
+        self.running = Running(app, task)
+        return app
+
+    async def restart(self) -> BotApp:
+        """A new bot process on the same database: nothing in memory survives."""
+        assert self.running is not None
+        await self.running.stop()
+        return await self.start()
+
+
+def make_settings(base_url: str, tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "bot_token": SecretStr(DEMO_TOKEN),
+        "telegram_api_base": base_url,
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        "encryption_keys": SecretStr(new_key()),
+        "dialogs_dir": REAL_DIALOGS,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+def buttons(message: Any) -> list[str]:
+    """The visible labels of a bot message's inline keyboard, row by row flattened."""
+    markup = getattr(message, "reply_markup", None) or {}
+    return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
