@@ -1,0 +1,214 @@
+"""Lay out a :class:`ReportDocument` as an A4 PDF that also reads well on a phone.
+
+fpdf2 with uharfbuzz text shaping and the Noto fonts shipped in ``fonts/``: Urdu and
+Arabic join and run right to left, Gujarati, Gurmukhi and Bengali shape correctly.
+Fallback fonts cover a script the main font lacks; a character no font has (most
+emoji) is left out rather than printed as a box.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import unicodedata
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from PIL import Image
+
+from cpc_bot.documents.report import ReportDocument, ReportItem
+from cpc_bot.i18n.locale import is_rtl
+
+log = logging.getLogger(__name__)
+
+FONT_DIR = Path(str(files("cpc_bot.documents").joinpath("fonts")))
+
+#: family name -> file stem; each has Regular and Bold.
+FAMILIES = {
+    "NotoSans": "NotoSans",
+    "NotoSansArabic": "NotoSansArabic",
+    "NotoNastaliqUrdu": "NotoNastaliqUrdu",
+    "NotoSansGujarati": "NotoSansGujarati",
+    "NotoSansGurmukhi": "NotoSansGurmukhi",
+    "NotoSansBengali": "NotoSansBengali",
+}
+
+#: Which Arabic-script font comes first: Urdu readers expect Nastaliq, Arabic readers Naskh.
+FIRST_FALLBACK = {"ur": "NotoNastaliqUrdu"}
+
+ACCENT = (43, 108, 176)
+GREY = (96, 104, 116)
+BODY_SIZE = 12
+LINE = 6.4
+
+
+class _ReportPdf(FPDF):
+    def __init__(self, footer_text: str, page_label: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.footer_text = footer_text
+        self.page_label = page_label
+        self.missing_picture = ""
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font(size=8.5)
+        self.set_text_color(*GREY)
+        self.set_text_shaping(use_shaping_engine=True, direction=_direction(self.footer_text))
+        self.cell(0, 5, self.footer_text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_shaping(use_shaping_engine=True, direction="ltr")
+        self.cell(0, 4, self.page_label.format(page=self.page_no(), pages="{nb}"), align="C")
+
+
+def _setup_fonts(pdf: FPDF, locale: str) -> str:
+    """NotoSans for Latin text (and its spaces); other scripts come from the fallbacks."""
+    for family, stem in FAMILIES.items():
+        pdf.add_font(family, "", str(FONT_DIR / f"{stem}-Regular.ttf"))
+        pdf.add_font(family, "B", str(FONT_DIR / f"{stem}-Bold.ttf"))
+    fallbacks = [f for f in FAMILIES if f != "NotoSans"]
+    first = FIRST_FALLBACK.get(locale.split("_")[0])
+    if first:
+        fallbacks.sort(key=lambda f: f != first)
+    pdf.set_fallback_fonts(fallbacks, exact_match=False)
+    return "NotoSans"
+
+
+def render_pdf(
+    doc: ReportDocument,
+    *,
+    page_label: str = "{page} / {pages}",
+    missing_picture: str = "[A picture could not be shown]",
+    created: datetime | None = None,
+) -> bytes:
+    """The report as PDF bytes. Labels come translated; ``created`` fixes the metadata date."""
+    rtl = is_rtl(doc.locale)
+    pdf = _ReportPdf(doc.footer, page_label)
+    pdf.missing_picture = missing_picture
+    pdf.set_margins(18, 16, 18)
+    pdf.set_auto_page_break(auto=True, margin=20)
+    main = _setup_fonts(pdf, doc.locale)
+    pdf.set_title(doc.title_en or doc.title)
+    pdf.set_lang(doc.locale)
+    pdf.set_creator("CPC Companion")
+    pdf.set_creation_date(created or datetime.now(UTC))
+    align = "R" if rtl else "L"
+    pdf.add_page()
+
+    # Title block
+    pdf.set_font(main, "B", 17)
+    pdf.set_text_color(*ACCENT)
+    _write(pdf, doc.title, 8.5, align)
+    if doc.title_en:
+        _english(pdf, doc.title_en, 10.5)
+    pdf.ln(1.5)
+    pdf.set_font(main, "", 10.5)
+    pdf.set_text_color(*GREY)
+    for line in doc.intro_lines:
+        _write(pdf, line, 5.5, align)
+    pdf.ln(3)
+
+    for section in doc.sections:
+        _section_heading(pdf, main, section.title, section.title_en, align)
+        for item in section.items:
+            _item(pdf, main, item, align)
+    return bytes(pdf.output())
+
+
+def _direction(text: str) -> str:
+    """"rtl" when the first letter is Arabic-script or Hebrew, else "ltr" (the Unicode bidi rule P2)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+def _printable(pdf: FPDF, text: str) -> str:
+    """Leave out characters no font has (most emoji): with shaping on, one missing glyph
+    garbles the letters around it, and a person's words matter more than their emoji."""
+    covered = getattr(pdf, "_covered", None)
+    if covered is None:
+        covered = set().union(*(font.cmap for font in pdf.fonts.values() if hasattr(font, "cmap")))
+        pdf._covered = covered  # type: ignore[attr-defined]
+    return "".join(c for c in text if ord(c) in covered or c in "\n\t")
+
+
+def _write(pdf: FPDF, text: str, height: float, align: str, **kwargs: object) -> None:
+    """One paragraph, shaped in its own direction: an English answer in an Urdu report stays readable."""
+    text = _printable(pdf, text)
+    family, style, size = pdf.font_family, pdf.font_style, pdf.font_size_pt
+    pdf.set_text_shaping(use_shaping_engine=True, direction=_direction(text))
+    # fpdf2 can believe the page still has this font selected after a fallback-font run;
+    # making it emit the font again keeps glyph sizes and spacing right.
+    pdf.current_font_is_set_on_page = False
+    pdf.multi_cell(0, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT, **kwargs)  # type: ignore[arg-type]
+    # Text in a fallback font can leave that font selected; the next paragraph starts clean.
+    pdf.set_font(family, style, size)
+
+
+def _english(pdf: FPDF, text: str, size: float) -> None:
+    """The English heading under a translated one, small and grey, always left to right."""
+    pdf.set_font("NotoSans", "", size)
+    pdf.set_text_color(*GREY)
+    _write(pdf, "English: " + text, size * 0.5, "L")
+
+
+def _section_heading(pdf: FPDF, main: str, title: str, title_en: str | None, align: str) -> None:
+    if pdf.will_page_break(30):
+        pdf.add_page()
+    pdf.ln(2)
+    pdf.set_fill_color(232, 240, 250)
+    pdf.set_text_color(*ACCENT)
+    pdf.set_font(main, "B", 14)
+    _write(pdf, title, 8, align, fill=True)
+    if title_en:
+        _english(pdf, title_en, 9.5)
+    pdf.ln(2)
+
+
+def _item(pdf: _ReportPdf, main: str, item: ReportItem, align: str) -> None:
+    if pdf.will_page_break(22):
+        pdf.add_page()
+    pdf.set_text_color(20, 24, 32)
+    pdf.set_font(main, "B", BODY_SIZE)
+    _write(pdf, item.heading, LINE, align)
+    if item.heading_en:
+        _english(pdf, item.heading_en, 9)
+    pdf.set_text_color(20, 24, 32)
+    pdf.set_font(main, "", BODY_SIZE)
+    if item.note:
+        if item.note.startswith("("):  # "(skipped)", "(not answered)": quieter than an answer
+            pdf.set_text_color(*GREY)
+        _write(pdf, item.note, LINE, align)
+        pdf.set_text_color(20, 24, 32)
+    for paragraph in item.paragraphs:
+        # The person's words exactly as written (fpdf2 reads no markup unless asked to).
+        _write(pdf, paragraph, LINE, align)
+        pdf.ln(1.2)
+    for image in item.images:
+        _image(pdf, main, image, align)
+    pdf.ln(3)
+
+
+def _image(pdf: _ReportPdf, main: str, data: bytes, align: str) -> None:
+    max_w, max_h = pdf.epw, 90.0
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            width, height = img.size
+        scale = min(max_w / width, max_h / height)
+        w, h = width * scale, height * scale
+        if pdf.will_page_break(h + 4):
+            pdf.add_page()
+        x = pdf.l_margin if align == "L" else pdf.l_margin + pdf.epw - w
+        pdf.image(io.BytesIO(data), x=x, y=pdf.get_y(), w=w, h=h)
+        pdf.set_y(pdf.get_y() + h + 3)
+    except Exception as exc:  # noqa: BLE001 - a broken picture must not lose the rest of the report
+        log.warning("pdf.image_skipped error=%s", type(exc).__name__)
+        pdf.set_font(main, "", 10)
+        pdf.set_text_color(*GREY)
+        _write(pdf, pdf.missing_picture, 5, align)
+        pdf.set_text_color(20, 24, 32)

@@ -1,0 +1,95 @@
+"""The PDF report: every word the person wrote, readable in their script."""
+
+import io
+import re
+
+from PIL import Image
+from pypdf import PdfReader
+
+from cpc_bot.documents.pdf import render_pdf
+from cpc_bot.documents.report import ReportDocument, ReportItem, ReportSection
+
+
+def text_of(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def document(locale: str = "en", items: list[ReportItem] | None = None, title_en: str | None = None) -> ReportDocument:
+    return ReportDocument(
+        title="Parents/Carers report to a Child Protection Conference" if locale == "en" else "Raport",
+        title_en=title_en,
+        locale=locale,
+        intro_lines=["Made on 24 November 2026"],
+        sections=[ReportSection("What is going well", None, items or [])],
+        footer="Private: about your family.",
+    )
+
+
+def png(width: int = 400, height: int = 300) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 60, 60)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_every_paragraph_title_and_footer_appear() -> None:
+    words = ["We laugh a lot, and <b>nobody</b> shouts.", "Jamie goes to school every day **on time**."]
+    data = render_pdf(document(items=[ReportItem("What do you do well?", None, words, None),
+                                      ReportItem("How safe", None, [], "7 out of 10")]))
+    text = squash(text_of(data))
+    for expected in [*words, "Parents/Carers report to a Child Protection Conference", "What do you do well?",
+                     "7 out of 10", "Private: about your family.", "1 / 1"]:
+        assert squash(expected) in text
+
+
+def test_a_5000_character_answer_spans_pages_and_is_complete() -> None:
+    essay = " ".join(f"sentence{i} about our family." for i in range(160))
+    assert len(essay) > 4000
+    data = render_pdf(document(items=[ReportItem("The worries", None, [essay], None)]))
+    pages = PdfReader(io.BytesIO(data)).pages
+    assert len(pages) >= 2
+    # Read the pages without their footers, as a person turning the pages would.
+    body = [line for page in pages for line in page.extract_text().splitlines()
+            if line != "Private: about your family." and not re.fullmatch(r"\d+ / \d+\s*", line)]
+    assert squash(essay) in squash("\n".join(body))
+
+
+def test_polish_report_shows_headings_in_both_languages() -> None:
+    data = render_pdf(document("pl", [ReportItem("Co robicie dobrze?", "What do you do well?", ["Dużo się śmiejemy."], None)],
+                               title_en="Parents/Carers report to a Child Protection Conference"))
+    text = squash(text_of(data))
+    assert "Co robicie dobrze?" in text and "English: What do you do well?" in text
+    assert "Dużo się śmiejemy." in text
+    assert "English: Parents/Carers report to a Child Protection Conference" in text
+
+
+def fonts_in(data: bytes) -> set[str]:
+    names = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    return names
+
+
+def test_urdu_and_gujarati_use_their_fonts() -> None:
+    urdu = render_pdf(document("ur", [ReportItem("آپ کا خاندان کیا اچھا کرتا ہے؟", "What do you do well?", ["ہم بچوں کو وقت پر اسکول بھیجتے ہیں۔"], None)]))
+    assert any("NotoNastaliqUrdu" in name for name in fonts_in(urdu))
+    gujarati = render_pdf(document("gu", [ReportItem("તમારું કુટુંબ શું સારું કરે છે?", None, ["અમે સાથે હસીએ છીએ."], None)]))
+    assert any("NotoSansGujarati" in name for name in fonts_in(gujarati))
+
+
+def test_pictures_are_embedded_and_a_broken_one_is_noted() -> None:
+    data = render_pdf(document(items=[ReportItem("My drawing", None, [], None, images=[png(), b"not a picture"])]),
+                      missing_picture="[A picture could not be shown]")
+    reader = PdfReader(io.BytesIO(data))
+    assert sum(len(page.images) for page in reader.pages) == 1
+    assert "[A picture could not be shown]" in text_of(data)
+
+
+def test_emoji_are_left_out_without_garbling_the_words() -> None:
+    data = render_pdf(document(items=[ReportItem("Feelings", None, ["I feel happy 🙂 at home"], None)]))
+    assert "I feel happy at home" in squash(text_of(data))
