@@ -97,8 +97,9 @@ def build_answers_document(
                 note=note,
                 images=pictures,
             ))
-        if current:
-            sections.append(ReportSection(current_title, current_title_en if bilingual else None, current))
+        # The form ends with the names and the date: the date goes under the last answers.
+        current.append(ReportItem(_("Date"), "Date" if bilingual else None, [], format_day(made_on, locale)))
+        sections.append(ReportSection(current_title, current_title_en if bilingual else None, current))
         footer = _("Private: about your family. Share it only with the people you choose.")
     return ReportDocument(
         title=title,

@@ -150,6 +150,10 @@ class BotApiEmulator:
                     params[part.name] = await part.text()  # type: ignore[union-attr]
         else:
             params.update(await request.post())
+        # Files come as separate parts, referred to as "attach://<part name>".
+        for key, value in list(params.items()):
+            if isinstance(value, str) and value.startswith("attach://"):
+                params[key] = params.get(value.removeprefix("attach://"), value)
         # aiogram sends nested objects (reply_markup, entities) as JSON strings in forms.
         for key in ("reply_markup", "commands", "allowed_updates"):
             if isinstance(params.get(key), str):

@@ -58,8 +58,9 @@ class Condition(_Strict):
 
     def holds(self, answers: dict[str, Any], context: dict[str, Any]) -> bool:
         if self.answer is not None:
-            present = self.answer in answers and answers[self.answer] is not None
             value = answers.get(self.answer)
+            # An empty multi-choice or text counts as not answered.
+            present = value is not None and value != [] and value != ""
         else:
             present = context.get(self.context or "") is not None
             value = context.get(self.context or "")
