@@ -13,6 +13,7 @@ from typing import Any
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from cpc_bot.engine.flow import Slot, progress
 from cpc_bot.engine.schema import Dialog, Step
@@ -32,6 +33,11 @@ class StepCb(CallbackData, prefix="q"):
     v: str = ""
 
 
+def tr(text: str | None) -> str:
+    """Translate a questionnaire string; an empty one stays empty (gettext("") is the catalogue header)."""
+    return _(text) if text else ""
+
+
 def button(text: str, response_id: int, slot: Slot | str, action: str, value: str = "") -> InlineKeyboardButton:
     token = slot if isinstance(slot, str) else slot.token
     return InlineKeyboardButton(text=text, callback_data=StepCb(r=response_id, s=token, a=action, v=value).pack())
@@ -40,7 +46,7 @@ def button(text: str, response_id: int, slot: Slot | str, action: str, value: st
 def item_title(slot: Slot) -> str:
     """"Child 2" for the second item of a repeat group."""
     assert slot.group is not None and slot.index is not None
-    return _("%(item)s %(number)d") % {"item": _(slot.group.item_label or ""), "number": slot.index + 1}
+    return _("%(item)s %(number)d") % {"item": tr(slot.group.item_label), "number": slot.index + 1}
 
 
 def short_label(slot: Slot) -> str:
@@ -72,7 +78,7 @@ def describe_answer(step: Step, value: Any, locale: str, *, skipped: bool = Fals
         words = [item["text"] for item in value if item.get("type") == "text"]
         parts = []
         if pictures:
-            parts.append(_("%(count)d picture(s)") % {"count": pictures})
+            parts.append(ngettext("%(count)d picture", "%(count)d pictures", pictures) % {"count": pictures})
         parts.extend(words)
         return "\n".join(parts)
     return str(value)
@@ -125,21 +131,21 @@ def question_screen(
     if slot.is_more:
         group = slot.group
         assert group is not None
-        lines += ["", escape(_(group.prompt or ""))]
-        rows.append([button(_(group.add_another or ""), response_id, slot, "more", "add")])
+        lines += ["", escape(tr(group.prompt))]
+        rows.append([button(tr(group.add_another), response_id, slot, "more", "add")])
         rows.append([button(_("✅ That is everyone"), response_id, slot, "more", "stop")])
         rows.append(_nav_row(response_id, slot, can_skip=False, can_go_back=can_go_back))
         rows.append(_later_row(response_id, slot))
         return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[r for r in rows if r])
 
     if step.kind == "info":
-        lines += ["", escape(_(step.text or ""))]
+        lines += ["", escape(tr(step.text))]
         rows.append([button(_("Next ➡️"), response_id, slot, "next")])
         rows.append(_nav_row(response_id, slot, can_skip=False, can_go_back=can_go_back))
         rows.append(_later_row(response_id, slot))
         return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[r for r in rows if r])
 
-    lines += ["", f"<b>{escape(_(step.prompt or ''))}</b>"]
+    lines += ["", f"<b>{escape(tr(step.prompt))}</b>"]
     if step.hint:
         lines.append(f"<i>{escape(_(step.hint))}</i>")
     has_value = value is not None and value != []
@@ -178,8 +184,8 @@ def question_screen(
         rows.append([button(_("✅ Done"), response_id, slot, "done")])
     elif step.kind == "scale":
         assert step.min is not None and step.max is not None
-        lines.append(escape(f"{step.min} = {_(step.low_label or '')}"))
-        lines.append(escape(f"{step.max} = {_(step.high_label or '')}"))
+        lines.append(escape(f"{step.min} = {tr(step.low_label)}"))
+        lines.append(escape(f"{step.max} = {tr(step.high_label)}"))
         numbers = list(range(step.min, step.max + 1))
         half = (len(numbers) + 1) // 2
         for chunk in (numbers[:half], numbers[half:]):
@@ -220,11 +226,11 @@ def review_screen(
         rows.append([button("✏️ " + _preview(label, 40), response_id, review, "edit", slot.token)])
     for group in {s.group.key: s.group for s in slots if s.is_more and s.group}.values():
         group_index = str(dialog.steps.index(group))
-        rows.append([button("➕ " + _(group.add_another or ""), response_id, review, "add", group_index)])
+        rows.append([button("➕ " + tr(group.add_another), response_id, review, "add", group_index)])
         count = max((s.index or 0) for s in slots if s.group is group and s.index is not None) + 1
         if count > 1:
             rows.append([
-                button(_("🗑 Remove %(item)s %(number)d") % {"item": _(group.item_label or ""), "number": i + 1}, response_id, review, "rm", f"{group_index}-{i}")
+                button(_("🗑 Remove %(item)s %(number)d") % {"item": tr(group.item_label), "number": i + 1}, response_id, review, "rm", f"{group_index}-{i}")
                 for i in range(count)
             ])
     rows.append([button(_("✅ Finish"), response_id, review, "finish")])

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.runner import DialogRunner
+from cpc_bot.engine.screens import tr
 from cpc_bot.handlers.menu import MenuCb
 from cpc_bot.store.repository import Repository
 
@@ -71,7 +72,7 @@ def _dialog_menu(registry: DialogRegistry, dialog_ids: list[str]) -> tuple[str, 
     lines, rows = [], []
     for dialog_id in dialog_ids:
         dialog = registry[dialog_id]
-        lines.append(f"<b>{escape(_(dialog.title))}</b>\n{escape(_(dialog.description or ''))}".strip())
+        lines.append(f"<b>{escape(_(dialog.title))}</b>\n{escape(tr(dialog.description))}".strip())
         rows.append([_button("📝 " + _(dialog.title), "open", dialog_id)])
     return "\n\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 

@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po
+from babel.messages.pofile import PoFileError, read_po, write_po
 
 DOMAIN = "messages"
+SOURCE_LOCALE = "en"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|\{\w+\}")
 TAG = re.compile(r"</?[a-z-]+")
 
@@ -61,7 +62,7 @@ def problems(locales_dir: Path) -> list[str]:
             catalog = read_po(fh)
         lang = po.parent.parent.name
         for message in catalog:
-            if not message.id or message.obsolete:
+            if not message.id:
                 continue
             ids = message.id if isinstance(message.id, tuple) else (message.id,)
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
@@ -75,13 +76,26 @@ def problems(locales_dir: Path) -> list[str]:
                     found.append(f"{lang}: placeholders differ: {ids[0][:60]!r}")
                 if sorted(TAG.findall(ids[0])) != sorted(TAG.findall(text)):
                     found.append(f"{lang}: HTML tags differ: {ids[0][:60]!r}")
-        have = {m.id for m in catalog if m.id and not m.obsolete}
+        have = {m.id for m in catalog if m.id}
         found.extend(f"{lang}: missing: {(i if isinstance(i, str) else i[0])[:60]!r}" for i in sorted(wanted - have, key=str))
     return found
 
 
 def _pybabel(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+    # pybabel names every file it reads; only its warnings and errors matter here.
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, stdout=subprocess.DEVNULL)
+
+
+def fill_source_catalog(po: Path) -> None:
+    """English is the source language: its catalogue repeats every msgid (plural forms too)."""
+    with po.open("rb") as fh:
+        catalog = read_po(fh)
+    for message in catalog:
+        if message.id:
+            message.string = message.id
+            message.flags.discard("fuzzy")
+    with po.open("wb") as fh:
+        write_po(fh, catalog, width=0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
                  "-k", "__", "-k", "N_", "-k", "lazy_gettext", str(root))
         _pybabel("update", "-i", str(locales / f"{DOMAIN}.pot"), "-d", str(locales), "-D", DOMAIN,
                  "--no-fuzzy-matching", "--ignore-obsolete")
+        fill_source_catalog(locales / SOURCE_LOCALE / "LC_MESSAGES" / f"{DOMAIN}.po")
     if command in ("update", "compile"):
         print("compiled:", ", ".join(compile_catalogs(locales)))  # noqa: T201 - a maintainer's command
         return 0

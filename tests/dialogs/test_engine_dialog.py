@@ -90,7 +90,7 @@ async def test_walk_every_step_kind_back_skip_review_and_finish(harness: BotHarn
     assert "Draw your family" in last_text(emulator)
     await user.send_photo(b"\x89PNG\r\n\x1a\nfake-drawing-bytes")
     await user.say("This is us at the park")
-    assert "1 picture(s)" in last_text(emulator)
+    assert "1 picture" in last_text(emulator)
     await user.tap("✅ Done")
     await user.tap("Skip ➡️")  # meeting date
 

@@ -1,0 +1,94 @@
+"""The translation pipeline: extraction from code and YAML, complete catalogues, locale choice."""
+
+import gettext
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+from babel.messages.pofile import read_po
+
+from cpc_bot.config import PROJECT_ROOT
+from cpc_bot.engine.schema import TRANSLATABLE_FIELDS
+from cpc_bot.i18n.catalog import compile_catalogs, problems
+from cpc_bot.i18n.extract import extract_dialog_yaml
+from cpc_bot.i18n.locale import is_rtl, language_name, negotiate_locale
+
+LOCALES = PROJECT_ROOT / "locales"
+
+SAMPLE = """\
+id: demo
+title: A title
+steps:
+  - key: first
+    kind: text
+    prompt: "What is going well?"
+    options:
+      - {key: a, label: Option A}
+  - key: second
+    kind: info
+    text: |-
+      Two lines
+      of text.
+"""
+
+
+def test_yaml_extractor_finds_strings_lines_and_context() -> None:
+    found = list(extract_dialog_yaml(io.BytesIO(SAMPLE.encode()), [], [], {}))
+    assert [(line, message) for line, _f, message, _c in found] == [
+        (2, "A title"), (6, "What is going well?"), (8, "Option A"), (11, "Two lines\nof text."),
+    ]
+    assert found[1][3] == ["demo > first > prompt"]
+
+
+def yaml_strings(node: object) -> set[str]:
+    out: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in TRANSLATABLE_FIELDS and isinstance(value, str):
+                out.add(value)
+            else:
+                out |= yaml_strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            out |= yaml_strings(item)
+    return out
+
+
+def test_every_yaml_string_is_in_the_template() -> None:
+    with (LOCALES / "messages.pot").open("rb") as fh:
+        template = {m.id for m in read_po(fh) if m.id}
+    for folder in ("dialogs", "guides"):
+        for path in sorted((PROJECT_ROOT / folder).glob("*.yaml")):
+            missing = yaml_strings(yaml.safe_load(path.read_text(encoding="utf-8"))) - template
+            assert not missing, f"{path.name}: run `python -m cpc_bot.i18n.catalog update` ({sorted(missing)[:3]})"
+
+
+def test_catalogues_are_complete_and_placeholders_match() -> None:
+    assert problems(LOCALES) == []
+
+
+def test_compiled_catalogue_translates_with_plurals(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(LOCALES, tmp_path / "locales")
+    assert set(compile_catalogs(tmp_path / "locales")) >= {"en", "pl"}
+    polish = gettext.translation("messages", tmp_path / "locales", languages=["pl"])
+    assert polish.gettext("⬅️ Back") == "⬅️ Wstecz"
+    assert [polish.ngettext("%(count)d picture", "%(count)d pictures", n) % {"count": n} for n in (1, 3, 5)] == [
+        "1 rysunek", "3 rysunki", "5 rysunków"]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("pl", "pl"), ("pl-PL", "pl"), ("en-GB", "en"), ("de", "en"), (None, "en"), ("", "en")],
+)
+def test_locale_negotiation(code: str | None, expected: str) -> None:
+    assert negotiate_locale(code, ["en", "pl"], "en") == expected
+
+
+def test_direction_and_names() -> None:
+    assert is_rtl("ur") and is_rtl("ar")
+    assert not is_rtl("pl") and not is_rtl("en")
+    assert language_name("pl") == "Polski"
+    assert language_name("de") == "Deutsch"
