@@ -107,6 +107,7 @@ class BotApiEmulator:
         self._seq = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        self._closing = False
 
     # --------------------------------------------------------------- server
     def make_app(self) -> web.Application:
@@ -129,6 +130,11 @@ class BotApiEmulator:
         return self.base_url
 
     async def stop(self) -> None:
+        # Wake every long poll first: aiohttp waits for running handlers before it exits.
+        self._closing = True
+        for condition in (self._new_update, self._changed, self._confirm_event):
+            async with condition:
+                condition.notify_all()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -225,7 +231,7 @@ class BotApiEmulator:
         async with self._new_update:
             if not self._updates and timeout > 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._new_update.wait(), timeout)
+                    await asyncio.wait_for(self._new_update.wait_for(lambda: self._updates or self._closing), timeout)
             return self._updates[:limit]
 
     async def wait_processed(self, update_id: int, timeout: float = 10) -> None:
@@ -444,7 +450,7 @@ class BotApiEmulator:
         """For the demo page's long poll: wait until something in any chat changes."""
         async with self._changed:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait_for(lambda: self._last_seq() > after_seq), timeout)
+                await asyncio.wait_for(self._changed.wait_for(lambda: self._closing or self._last_seq() > after_seq), timeout)
 
     def _last_seq(self) -> int:
         return max((m.seq for chat in self._chats.values() for m in chat), default=0)
