@@ -17,8 +17,8 @@ demo: $(BIN)/.installed
 	$(BIN)/cpc-bot demo
 
 test: $(BIN)/.installed
-	$(BIN)/ruff check cpc_bot tests
+	$(BIN)/ruff check cpc_bot tests benchmarks
 	$(BIN)/pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check cpc_bot tests
+	$(BIN)/ruff check cpc_bot tests benchmarks
