@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from cpc_bot.documents.report import ReportDocument, ReportItem, ReportSection
 from cpc_bot.engine.flow import Slot
 from cpc_bot.engine.runner import View
-from cpc_bot.engine.screens import describe_answer, short_label
+from cpc_bot.engine.screens import describe_answer, short_label, tr
 from cpc_bot.engine.values import format_day
 
 
@@ -26,6 +26,13 @@ def _section_title(slot: Slot) -> str | None:
         return slot.step.section if slot.step is not None else None
     opens_group = slot.index == 0 and slot.step is slot.group.steps[0]
     return slot.group.section if opens_group else None
+
+
+def _heading(slot: Slot) -> str:
+    """The question as asked (the form's wording); "Child 2: Name" inside a repeat group."""
+    if slot.group is not None or slot.step is None:
+        return short_label(slot)
+    return tr(slot.step.prompt) or short_label(slot)
 
 
 def _answer(view: View, slot: Slot, locale: str, images: Mapping[str, bytes]) -> tuple[list[str], str | None, list[bytes]]:
@@ -73,7 +80,7 @@ def build_answers_document(
             return (
                 _(dialog.report_title or dialog.title),
                 [(_(t) if (t := _section_title(s)) else None) for s in questions],
-                [short_label(s) for s in questions],
+                [_heading(s) for s in questions],
             )
 
     title_en, sections_en, labels_en = headings("en")

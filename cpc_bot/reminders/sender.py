@@ -12,7 +12,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -101,6 +101,11 @@ class ReminderSender:
         now = self.clock()
         sent = 0
         for reminder in await self.store.claim_due(now):
+            not_after = reminder.params.get("not_after")
+            if not_after and now > datetime.fromisoformat(not_after):
+                await self.store.finish(reminder.id, "expired")
+                log.info("reminder.expired id=%s", reminder.id)
+                continue
             allowed = next_allowed(now, quiet_start=self.quiet_start, quiet_end=self.quiet_end,
                                    working_days_only=reminder.working_days_only)
             if allowed > now:

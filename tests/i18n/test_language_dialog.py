@@ -31,3 +31,50 @@ async def test_telegram_language_is_used_and_language_can_be_changed(harness: Bo
     assert emulator.last_message(MAMA).visible == "From now on I will write in English. Send /start to carry on."
     await mama.say("/start")
     assert "▶️ Carry on: Prepare your views" in buttons(emulator.last_message(MAMA))
+
+
+async def test_polish_report_has_polish_and_english_headings(harness: BotHarness, emulator: BotApiEmulator) -> None:
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    mama = emulator.user(MAMA, first_name="Kasia", language_code="pl")
+    await mama.say("/start")
+    await mama.tap("👪 Jestem rodzicem lub opiekunem")
+    await mama.tap("📝 Przygotuj swoje zdanie")
+    await mama.tap("Dalej ➡️")
+    await mama.tap("Pomiń ➡️")  # conference date
+    await mama.say("Zosia")
+    await mama.tap("Pomiń ➡️")
+    await mama.tap("✅ To wszystkie")
+    await mama.tap("Pomiń ➡️")  # things to think about
+    await mama.say("Codziennie czytamy razem książki.")
+    await mama.tap("✅ Gotowe")
+    await mama.tap("Pomiń ➡️")
+    await mama.say("Martwią się, że Zosia opuszcza szkołę.")
+    await mama.tap("✅ Gotowe")
+    await mama.tap("Pomiń ➡️")
+    await mama.tap("Pomiń ➡️")
+    await mama.tap("Nie")
+    await mama.tap("7")
+    await mama.tap("Pomiń ➡️")
+    await mama.tap("Pomiń ➡️")
+    await mama.say("Będę ją odprowadzać do szkoły.")
+    await mama.tap("✅ Gotowe")
+    for _ in range(6):  # support, next steps, supporters, taking part, needs, questions
+        await mama.tap("Pomiń ➡️")
+    await mama.say("Katarzyna Nowak")
+    assert "Sprawdź swoje odpowiedzi" in emulator.last_message(MAMA).visible
+    await mama.tap("✅ Zakończ")
+
+    document = emulator.documents(MAMA)[-1]
+    pages = PdfReader(io.BytesIO(emulator.file(document.file_id).data)).pages
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pages))
+    for expected in ("Raport rodziców/opiekunów na konferencję w sprawie ochrony dziecka",
+                     "English: Parents/Carers report to a Child Protection Conference",
+                     "Co idzie dobrze", "English: What is going well",
+                     "Co Ty i Twoja rodzina robicie dobrze, aby Twoje dzieci były bezpieczne?", "English: What do you and your family do well to keep your children safe?",
+                     "Codziennie czytamy razem książki.", "Martwią się, że Zosia opuszcza szkołę.", "7 na 10",
+                     "Katarzyna Nowak", "Sporządzono 24 listopada 2026"):
+        assert expected in text, expected
