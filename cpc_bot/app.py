@@ -29,9 +29,10 @@ from cpc_bot.config import ConfigError, Settings
 from cpc_bot.documents.service import ReportService
 from cpc_bot.engine.guides import load_guides
 from cpc_bot.engine.loader import DialogRegistry, load_dialogs
-from cpc_bot.engine.runner import AnswerHook, DialogRunner, FinishHook
+from cpc_bot.engine.runner import AnswerHook, DialogRunner, FinishHook, View
 from cpc_bot.handlers import setup as setup_handlers
 from cpc_bot.handlers.middlewares import UserLocaleMiddleware
+from cpc_bot.handlers.sharing import Sharing
 from cpc_bot.i18n.catalog import compile_catalogs
 from cpc_bot.reminders.parents import DATE_KEY as PARENT_DATE_KEY
 from cpc_bot.reminders.parents import RENDERERS as PARENT_RENDERERS
@@ -41,6 +42,7 @@ from cpc_bot.reminders.store import ReminderStore
 from cpc_bot.store.crypto import FieldCipher, load_or_create_key_file, parse_keys
 from cpc_bot.store.database import create_engine, create_tables, session_factory
 from cpc_bot.store.fsm_storage import SqlStorage
+from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -144,8 +146,11 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     )
     scheduler = _scheduler(sender, settings)
     reports = ReportService(repo, runner, i18n, clock)
+    sharing = Sharing(repo, runner)
     for dialog in registry.dialogs.values():
-        if dialog.report_title:
+        if dialog.audience == "child":
+            on_finish[dialog.id] = _chain(reports.send, sharing.offer)
+        elif dialog.report_title:
             on_finish[dialog.id] = reports.send
 
     dispatcher = Dispatcher(storage=storage, events_isolation=_isolation(storage))
@@ -157,7 +162,7 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     dispatcher["clock"] = clock
     dispatcher["settings"] = settings
     UserLocaleMiddleware(i18n, repo).setup(dispatcher)
-    dispatcher.include_router(setup_handlers(runner))
+    dispatcher.include_router(setup_handlers(runner, sharing))
 
     # aiogram runs plain functions in a thread; APScheduler must start on the event loop.
     async def start_scheduler() -> None:
@@ -171,6 +176,14 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     dispatcher.shutdown.register(stop_scheduler)
     return BotApp(settings, clock, bot, dispatcher, engine, repo, registry, runner, i18n, storage,
                   reminders, sender, scheduler, on_finish)
+
+
+def _chain(*hooks: FinishHook) -> FinishHook:
+    async def run_all(bot: Bot, chat_id: int, response: Response, view: View) -> None:
+        for hook in hooks:
+            await hook(bot, chat_id, response, view)
+
+    return run_all
 
 
 def _scheduler(sender: ReminderSender, settings: Settings) -> AsyncIOScheduler:

@@ -69,11 +69,15 @@ def build_answers_document(
     made_on: date,
     images: Mapping[str, bytes],
     intro_lines: list[str] | None = None,
+    only: set[str] | None = None,
 ) -> ReportDocument:
-    """The report for one response, in ``locale`` (headings also in English when not English)."""
+    """The report for one response, in ``locale`` (headings also in English when not English).
+
+    ``only`` limits it to those answers: what a child chose to share, and nothing else.
+    """
     bilingual = locale != "en"
     dialog = view.dialog
-    questions = [s for s in view.slots if s.is_question]
+    questions = [s for s in view.slots if s.is_question and (only is None or s.key in only)]
 
     def headings(in_locale: str) -> tuple[str, list[str | None], list[str]]:
         with i18n.use_locale(in_locale):

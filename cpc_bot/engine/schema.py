@@ -93,6 +93,8 @@ class Step(_Strict):
     max: int | None = None
     low_label: str | None = None
     high_label: str | None = None
+    #: Show faces with the numbers, for children (😢 ... 😀).
+    faces: bool = False
     # date
     past_only: bool = False
     future_only: bool = False

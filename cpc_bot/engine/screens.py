@@ -97,6 +97,38 @@ def _nav_row(response_id: int, slot: Slot, *, can_skip: bool, can_go_back: bool)
     return row
 
 
+#: Callback data of the "I don't feel safe right now" button on every screen children see.
+SOS_DATA = "sos"
+
+#: Faces for a child's scale, from the lowest number to the highest.
+FACES = ("😢", "😟", "😐", "🙂", "😀")
+
+
+def help_now_text() -> str:
+    """Honest and short: who to call, and that nobody is reading live. No promise of secrecy."""
+    return _(
+        "<b>If you are in danger right now, call 999.</b>\n\n"
+        "You can talk to <b>Childline</b> any time, day or night. It is free: <b>0800 1111</b>. "
+        "You can also chat to them online at childline.org.uk.\n\n"
+        "Worried about a child? Adults can call the <b>NSPCC</b>: <b>0808 800 5000</b>.\n\n"
+        "Nobody reads these messages straight away, so please call if you need help now. "
+        "You can also tell a grown-up you trust, like a teacher or your social worker.\n\n"
+        "Your answers are saved. You can carry on later."
+    )
+
+
+def face(value: int, low: int, high: int) -> str:
+    return FACES[round((value - low) / (high - low) * (len(FACES) - 1))]
+
+
+def _markup(dialog: Dialog, rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    """The keyboard, with help one tap away on every screen a child sees."""
+    rows = [r for r in rows if r]
+    if dialog.audience == "child":
+        rows.append([InlineKeyboardButton(text=_("🆘 I don't feel safe right now"), callback_data=SOS_DATA)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
 def _later_row(response_id: int, slot: Slot) -> list[InlineKeyboardButton]:
     return [button(_("💾 Save and finish later"), response_id, slot, "later")]
 
@@ -136,14 +168,14 @@ def question_screen(
         rows.append([button(_("✅ That is everyone"), response_id, slot, "more", "stop")])
         rows.append(_nav_row(response_id, slot, can_skip=False, can_go_back=can_go_back))
         rows.append(_later_row(response_id, slot))
-        return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[r for r in rows if r])
+        return "\n".join(lines), _markup(dialog, rows)
 
     if step.kind == "info":
         lines += ["", escape(tr(step.text))]
         rows.append([button(_("Next ➡️"), response_id, slot, "next")])
         rows.append(_nav_row(response_id, slot, can_skip=False, can_go_back=can_go_back))
         rows.append(_later_row(response_id, slot))
-        return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[r for r in rows if r])
+        return "\n".join(lines), _markup(dialog, rows)
 
     lines += ["", f"<b>{escape(tr(step.prompt))}</b>"]
     if step.hint:
@@ -184,15 +216,20 @@ def question_screen(
         rows.append([button(_("✅ Done"), response_id, slot, "done")])
     elif step.kind == "scale":
         assert step.min is not None and step.max is not None
-        lines.append(escape(f"{step.min} = {tr(step.low_label)}"))
-        lines.append(escape(f"{step.max} = {tr(step.high_label)}"))
+        low_face, high_face = (f" {FACES[0]}", f" {FACES[-1]}") if step.faces else ("", "")
+        lines.append(escape(f"{step.min} = {tr(step.low_label)}{low_face}"))
+        lines.append(escape(f"{step.max} = {tr(step.high_label)}{high_face}"))
         numbers = list(range(step.min, step.max + 1))
         half = (len(numbers) + 1) // 2
         for chunk in (numbers[:half], numbers[half:]):
-            rows.append([button(("🔘" if value == n else "") + str(n), response_id, slot, "sc", str(n)) for n in chunk])
+            rows.append([
+                button(("🔘" if value == n else "") + str(n) + (face(n, step.min, step.max) if step.faces else ""),
+                       response_id, slot, "sc", str(n))
+                for n in chunk
+            ])
     rows.append(_nav_row(response_id, slot, can_skip=step.optional, can_go_back=can_go_back))
     rows.append(_later_row(response_id, slot))
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[r for r in rows if r])
+    return "\n".join(lines), _markup(dialog, rows)
 
 
 def review_screen(
@@ -235,4 +272,4 @@ def review_screen(
             ])
     rows.append([button(_("✅ Finish"), response_id, review, "finish")])
     rows.append([button(_("⬅️ Back"), response_id, review, "back"), button(_("💾 Save and finish later"), response_id, review, "later")])
-    return "\n\n".join(lines).replace("\n\n\n", "\n\n"), InlineKeyboardMarkup(inline_keyboard=rows)
+    return "\n\n".join(lines).replace("\n\n\n", "\n\n"), _markup(dialog, rows)

@@ -5,19 +5,22 @@ from __future__ import annotations
 from aiogram import Router
 
 from cpc_bot.engine.runner import DialogRunner
-from cpc_bot.handlers import guide, language, reports, start
+from cpc_bot.handlers import guide, language, reports, safety, start
 from cpc_bot.handlers import help as help_handlers
+from cpc_bot.handlers.sharing import Sharing
 
 
-def setup(runner: DialogRunner) -> Router:
+def setup(runner: DialogRunner, sharing: Sharing) -> Router:
     """Commands first (they work from anywhere), then the questionnaire, then the fallback."""
     root = Router(name="cpc_bot")
     root.include_routers(
+        safety.setup(),
         start.setup(),
         help_handlers.setup_commands(),
         language.setup(),
         guide.setup(),
         reports.setup(),
+        sharing.router(),
         runner.router(),
         help_handlers.setup_fallback(),
     )

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.runner import DialogRunner
-from cpc_bot.engine.screens import tr
+from cpc_bot.engine.screens import SOS_DATA, tr
 from cpc_bot.handlers.menu import MenuCb
 from cpc_bot.store.repository import Repository
 
@@ -111,6 +111,8 @@ async def on_age(query: CallbackQuery, callback_data: MenuCb, registry: DialogRe
         return
     await query.answer()
     text, keyboard = _dialog_menu(registry, [dialog_id])
+    keyboard.inline_keyboard.append([_button(_("📖 About the meeting"), "guide")])
+    keyboard.inline_keyboard.append([InlineKeyboardButton(text=_("🆘 I don't feel safe right now"), callback_data=SOS_DATA)])
     await query.message.edit_text(text, reply_markup=keyboard)
 
 

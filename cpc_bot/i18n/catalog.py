@@ -82,8 +82,11 @@ def problems(locales_dir: Path) -> list[str]:
 
 
 def _pybabel(*args: str) -> None:
-    # pybabel names every file it reads; only its warnings and errors matter here.
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, stdout=subprocess.DEVNULL)
+    # pybabel names every file it reads; show its output only when something went wrong.
+    done = subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], capture_output=True, text=True)
+    if done.returncode != 0 or "warning" in done.stderr.lower():
+        print(done.stdout + done.stderr, file=sys.stderr)  # noqa: T201 - a maintainer's command
+    done.check_returncode()
 
 
 def fill_source_catalog(po: Path) -> None:
