@@ -78,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot (long polling, or a webhook when CPC_WEBHOOK_URL is set)")
     sub.add_parser("demo", help="run the bot offline against the emulator, with a web chat page")
+    sub.add_parser("deadlines", help="conference deadlines in working days (see cpc-bot deadlines --help)", add_help=False)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["deadlines"]:
+        from cpc_bot.deadlines_cli import main as deadlines_main
+
+        return deadlines_main(argv[1:])
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
