@@ -32,13 +32,17 @@ from cpc_bot.engine.loader import DialogRegistry, load_dialogs
 from cpc_bot.engine.runner import AnswerHook, DialogRunner, FinishHook, View
 from cpc_bot.handlers import setup as setup_handlers
 from cpc_bot.handlers.middlewares import UserLocaleMiddleware
+from cpc_bot.handlers.professional import REGISTER_DIALOG, ConferenceDesk
 from cpc_bot.handlers.sharing import Sharing
 from cpc_bot.i18n.catalog import compile_catalogs
 from cpc_bot.reminders.parents import DATE_KEY as PARENT_DATE_KEY
 from cpc_bot.reminders.parents import RENDERERS as PARENT_RENDERERS
 from cpc_bot.reminders.parents import ParentReminderPlanner
+from cpc_bot.reminders.professionals import RENDERERS as PRO_RENDERERS
+from cpc_bot.reminders.professionals import NudgePlanner
 from cpc_bot.reminders.sender import ReminderSender
 from cpc_bot.reminders.store import ReminderStore
+from cpc_bot.store.conferences import ConferenceRepository
 from cpc_bot.store.crypto import FieldCipher, load_or_create_key_file, parse_keys
 from cpc_bot.store.database import create_engine, create_tables, session_factory
 from cpc_bot.store.fsm_storage import SqlStorage
@@ -120,7 +124,8 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     guides = load_guides(settings.guides_dir)
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
-    repo = Repository(sessions, _cipher(settings), clock)
+    cipher = _cipher(settings)
+    repo = Repository(sessions, cipher, clock)
     storage = _storage(settings, sessions, clock)
 
     api_session = AiohttpSession()
@@ -141,17 +146,22 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
         if any(step.key == PARENT_DATE_KEY for step in dialog.steps):
             on_answer[dialog.id] = planner
     sender = ReminderSender(
-        reminders, repo, i18n, bot, clock, renderers={**PARENT_RENDERERS},
+        reminders, repo, i18n, bot, clock, renderers={**PARENT_RENDERERS, **PRO_RENDERERS},
         quiet_start=settings.quiet_hours_start, quiet_end=settings.quiet_hours_end,
     )
     scheduler = _scheduler(sender, settings)
     reports = ReportService(repo, runner, i18n, clock)
-    sharing = Sharing(repo, runner)
+    conferences = ConferenceRepository(sessions, cipher, clock)
+    sharing = Sharing(repo, runner, conferences)
+    nudges = NudgePlanner(reminders, clock)
+    desk = ConferenceDesk(conferences, reminders, nudges, planner, repo, runner, reports, clock)
     for dialog in registry.dialogs.values():
         if dialog.audience == "child":
             on_finish[dialog.id] = _chain(reports.send, sharing.offer)
         elif dialog.report_title:
-            on_finish[dialog.id] = reports.send
+            on_finish[dialog.id] = _chain(reports.send, desk.offer_send)
+    if REGISTER_DIALOG in registry.dialogs:
+        on_finish[REGISTER_DIALOG] = desk.on_registered
 
     dispatcher = Dispatcher(storage=storage, events_isolation=_isolation(storage))
     dispatcher["repo"] = repo
@@ -159,10 +169,11 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     dispatcher["guides"] = guides
     dispatcher["runner"] = runner
     dispatcher["reports"] = reports
+    dispatcher["desk"] = desk
     dispatcher["clock"] = clock
     dispatcher["settings"] = settings
     UserLocaleMiddleware(i18n, repo).setup(dispatcher)
-    dispatcher.include_router(setup_handlers(runner, sharing))
+    dispatcher.include_router(setup_handlers(runner, sharing, desk))
 
     # aiogram runs plain functions in a thread; APScheduler must start on the event loop.
     async def start_scheduler() -> None:

@@ -29,8 +29,8 @@ class ReportService:
         self.i18n = i18n
         self.clock = clock
 
-    async def pdf_for(self, response: Response, view: View | None = None) -> tuple[bytes, str]:
-        """(PDF bytes, file name) for one response."""
+    async def pdf_for(self, response: Response, view: View | None = None, *, only: set[str] | None = None) -> tuple[bytes, str]:
+        """(PDF bytes, file name) for one response; ``only`` keeps just those answers."""
         view = view or await self.runner.load_view(response)
         images: dict[str, bytes] = {}
         for value in view.answers.values():
@@ -41,7 +41,7 @@ class ReportService:
                         images[part["blob"]] = loaded[0]
         locale = self.i18n.current_locale
         made_on = (response.finished_at or self.clock()).astimezone(LONDON).date()
-        document = build_answers_document(view, self.i18n, locale=locale, made_on=made_on, images=images)
+        document = build_answers_document(view, self.i18n, locale=locale, made_on=made_on, images=images, only=only)
         from cpc_bot.documents.pdf import render_pdf  # fonts load on first use, not at start-up
 
         # Rendering is CPU work (font shaping, images): keep the event loop free for other chats.

@@ -45,7 +45,7 @@ from cpc_bot.engine.flow import (
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.schema import Dialog, Step
 from cpc_bot.engine.screens import StepCb, help_now_text, question_screen, review_screen
-from cpc_bot.engine.values import DateProblem, format_day, is_empty, parse_uk_date
+from cpc_bot.engine.values import DateProblem, format_day, is_empty, parse_time, parse_uk_date
 from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository, StoredAnswer
 
@@ -269,7 +269,7 @@ class DialogRunner:
         slot = view.current
         step = slot.step
         text = (message.text or "").strip()
-        if step is None or slot.is_more or step.kind not in ("text", "date", "drawing"):
+        if step is None or slot.is_more or step.kind not in ("text", "date", "time", "drawing"):
             await self._reply_and_reprompt(message, state, view, _("Please use the buttons under the question."))
             return
         if not text:
@@ -288,6 +288,17 @@ class DialogRunner:
         rid = view.response.id or 0
         if step.kind == "date":
             await self._on_date(message, state, view, slot, text)
+            return
+        if step.kind == "time":
+            try:
+                at = parse_time(text)
+            except DateProblem:
+                await self._reply_and_reprompt(message, state, view, _(
+                    "I couldn't read that as a time. Please type it like 10:00 or 2.30pm."))
+                return
+            await self.repo.save_answer(rid, slot.key, at.strftime("%H:%M"))
+            view = await self._advance(await self._reload(view), slot)
+            await self.send_prompt(message.bot, message.chat.id, state, view, _("Saved."))  # type: ignore[arg-type]
             return
         if step.kind == "text":
             value = list(view.value(slot.key) or []) + [text]

@@ -20,7 +20,7 @@ TRANSLATABLE_FIELDS = frozenset(
      "high_label", "add_another", "item_label", "finished", "section", "report_title"}
 )
 
-StepKind = Literal["info", "text", "choice", "multi", "scale", "date", "drawing", "repeat"]
+StepKind = Literal["info", "text", "choice", "multi", "scale", "date", "time", "drawing", "repeat"]
 
 
 class _Strict(BaseModel):

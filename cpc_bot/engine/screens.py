@@ -73,6 +73,8 @@ def describe_answer(step: Step, value: Any, locale: str, *, skipped: bool = Fals
         return _("%(value)d out of %(max)d") % {"value": value, "max": step.max}
     if step.kind == "date":
         return format_day(date.fromisoformat(value), locale)
+    if step.kind == "time":
+        return str(value)
     if step.kind == "drawing":
         pictures = sum(1 for item in value if item.get("type") == "image")
         words = [item["text"] for item in value if item.get("type") == "text"]
@@ -198,6 +200,11 @@ def question_screen(
             rows.append([button(_("✅ Done"), response_id, slot, "done")])
             rows.append([button(_("✏️ Start this one again"), response_id, slot, "clear")])
         lines.append(escape(_("Send a photo of a drawing, or type some words. You can send more than one.")))
+    elif step.kind == "time":
+        lines.append(escape(_("Type the time, for example 10:00 or 2.30pm.")))
+        if has_value:
+            lines.append(escape(_("Your answer now: %(answer)s") % {"answer": value}))
+            rows.append([button(_("✅ Keep this time"), response_id, slot, "done")])
     elif step.kind == "date":
         lines.append(escape(_("Type the date as day/month/year, for example 14/03/2019.")))
         if has_value:

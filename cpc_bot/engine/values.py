@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from babel.dates import format_date
@@ -46,6 +46,24 @@ def parse_uk_date(text: str, today: date) -> date:
         return date(year, month, day)
     except ValueError:
         raise DateProblem("no_such_day") from None
+
+
+_TIME_RE = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
+
+
+def parse_time(text: str) -> time:
+    """10:00, 10.30, 14:15, 10am, 2.30pm. Raises :class:`DateProblem` ("format")."""
+    match = _TIME_RE.match(text)
+    if not match:
+        raise DateProblem("format")
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower().replace(".", "")
+    if half:
+        if not 1 <= hour <= 12:
+            raise DateProblem("format")
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise DateProblem("format")
+    return time(hour, minute)
 
 
 def format_day(value: date, locale: str) -> str:

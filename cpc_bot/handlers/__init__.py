@@ -7,10 +7,11 @@ from aiogram import Router
 from cpc_bot.engine.runner import DialogRunner
 from cpc_bot.handlers import guide, language, reports, safety, start
 from cpc_bot.handlers import help as help_handlers
+from cpc_bot.handlers.professional import ConferenceDesk
 from cpc_bot.handlers.sharing import Sharing
 
 
-def setup(runner: DialogRunner, sharing: Sharing) -> Router:
+def setup(runner: DialogRunner, sharing: Sharing, desk: ConferenceDesk) -> Router:
     """Commands first (they work from anywhere), then the questionnaire, then the fallback."""
     root = Router(name="cpc_bot")
     root.include_routers(
@@ -21,6 +22,7 @@ def setup(runner: DialogRunner, sharing: Sharing) -> Router:
         guide.setup(),
         reports.setup(),
         sharing.router(),
+        desk.router(),
         runner.router(),
         help_handlers.setup_fallback(),
     )

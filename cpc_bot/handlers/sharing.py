@@ -20,7 +20,9 @@ from cpc_bot.engine.flow import Slot
 from cpc_bot.engine.runner import DialogRunner, View
 from cpc_bot.engine.screens import describe_answer, short_label
 from cpc_bot.engine.values import is_empty
-from cpc_bot.store.models import Response
+from cpc_bot.handlers.professional import SendCb
+from cpc_bot.store.conferences import ConferenceRepository
+from cpc_bot.store.models import Conference, Response
 from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,7 @@ def choice_screen(view: View) -> tuple[str, InlineKeyboardMarkup]:
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def read_back_screen(view: View, locale: str) -> tuple[str, InlineKeyboardMarkup]:
+def read_back_screen(view: View, locale: str, linked: list[Conference]) -> tuple[str, InlineKeyboardMarkup]:
     """The child's own words read back before anything could leave their account."""
     chosen = set(shared_keys(view))
     rid = view.response.id or 0
@@ -80,21 +82,31 @@ def read_back_screen(view: View, locale: str) -> tuple[str, InlineKeyboardMarkup
         parts.append(escape(_("You chose to keep everything private. That is fine.")))
     if private:
         parts.append("<b>" + escape(_("Private, only for you:")) + "</b>\n" + "\n".join("🔒 " + escape(short_label(s)) for s in private))
-    parts.append(escape(_(
-        "Your choices are saved. Nothing has been sent to anyone. You are not linked to a social worker "
-        "in this app yet. If your social worker gives you a link, open it, and you can send the pages "
-        "you chose to them."
-    )))
-    rows = [[InlineKeyboardButton(text=_("✏️ Change my choices"), callback_data=ShareCb(r=rid, a="edit").pack())]]
+    rows = []
+    if linked and shared:
+        parts.append(escape(_("Your choices are saved. Nothing has been sent yet. Tap below to send the pages you chose "
+                              "to the professional who gave you the link. Only them.")))
+        rows += [[InlineKeyboardButton(text=_("📤 Send the pages I chose"), callback_data=SendCb(r=rid, c=c.id or 0).pack())]
+                 for c in linked]
+    elif linked:
+        parts.append(escape(_("Your choices are saved. Nothing will be sent.")))
+    else:
+        parts.append(escape(_(
+            "Your choices are saved. Nothing has been sent to anyone. You are not linked to a social worker "
+            "in this app yet. If your social worker gives you a link, open it, and you can send the pages "
+            "you chose to them."
+        )))
+    rows.append([InlineKeyboardButton(text=_("✏️ Change my choices"), callback_data=ShareCb(r=rid, a="edit").pack())])
     return "\n\n".join(parts), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 class Sharing:
     """Offers the choice after a booklet is finished, and keeps it."""
 
-    def __init__(self, repo: Repository, runner: DialogRunner) -> None:
+    def __init__(self, repo: Repository, runner: DialogRunner, conferences: ConferenceRepository) -> None:
         self.repo = repo
         self.runner = runner
+        self.conferences = conferences
 
     async def offer(self, bot: Bot, chat_id: int, response: Response, view: View) -> None:
         view = await self.runner.load_view(response)
@@ -123,7 +135,8 @@ class Sharing:
         await query.answer()
         view = await self.runner.load_view(response)
         if callback_data.a in ("done", "private"):
-            text, markup = read_back_screen(view, get_i18n().current_locale)
+            linked = [c for c, audience in await self.conferences.memberships(response.user_id) if audience == "child"]
+            text, markup = read_back_screen(view, get_i18n().current_locale, linked)
         else:
             text, markup = choice_screen(view)
         await query.message.edit_text(text, reply_markup=markup)

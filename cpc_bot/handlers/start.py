@@ -6,7 +6,7 @@ import logging
 from html import escape
 
 from aiogram import Bot, F, Router
-from aiogram.filters import CommandStart
+from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -15,6 +15,7 @@ from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.runner import DialogRunner
 from cpc_bot.engine.screens import SOS_DATA, tr
 from cpc_bot.handlers.menu import MenuCb
+from cpc_bot.handlers.professional import ConferenceDesk
 from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -29,12 +30,13 @@ def _button(text: str, action: str, value: str = "") -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=MenuCb(a=action, v=value).pack())
 
 
-def role_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [_button(_("👪 I am a parent or carer"), "role", "parent")],
-        [_button(_("🧒 I am a child or young person"), "role", "child")],
-        [_button(_("🧑‍💼 I work with children"), "role", "professional")],
-    ])
+def role_keyboard(only: str | None = None) -> InlineKeyboardMarkup:
+    rows = [
+        ("parent", _("👪 I am a parent or carer")),
+        ("child", _("🧒 I am a child or young person")),
+        ("professional", _("🧑‍💼 I work with children")),
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[[_button(text, "role", role)] for role, text in rows if only in (None, role)])
 
 
 async def _unfinished(repo: Repository, registry: DialogRegistry, user_id: int) -> list[str]:
@@ -45,12 +47,19 @@ async def _unfinished(repo: Repository, registry: DialogRegistry, user_id: int) 
     return found
 
 
-async def cmd_start(message: Message, state: FSMContext, bot: Bot, repo: Repository,
-                    registry: DialogRegistry, runner: DialogRunner) -> None:
+async def cmd_start(message: Message, command: CommandObject, state: FSMContext, bot: Bot, repo: Repository,
+                    registry: DialogRegistry, runner: DialogRunner, desk: ConferenceDesk) -> None:
     """Works from anywhere: leaves any questionnaire (answers stay saved) and shows the start."""
     await runner.stop(bot, message.chat.id, state)
+    await state.clear()
     await repo.ensure_user(message.chat.id)
     log.info("start user=%s", message.chat.id)
+    if command.args and command.args.startswith("i"):
+        audience = await desk.join(message, command.args[1:])
+        if audience is not None:
+            role = "child" if audience == "child" else "parent"
+            await message.answer(_("What would you like to do?"), reply_markup=role_keyboard(only=role))
+            return
     text = _(
         "Hello! I am CPC Companion.\n\n"
         "I help you get ready for a <b>child protection conference</b>. That is a meeting where a "
@@ -77,7 +86,8 @@ def _dialog_menu(registry: DialogRegistry, dialog_ids: list[str]) -> tuple[str, 
     return "\n\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def on_role(query: CallbackQuery, callback_data: MenuCb, repo: Repository, registry: DialogRegistry) -> None:
+async def on_role(query: CallbackQuery, callback_data: MenuCb, repo: Repository, registry: DialogRegistry,
+                  desk: ConferenceDesk) -> None:
     role = callback_data.v
     if role not in ROLES or not isinstance(query.message, Message):
         await query.answer(_("This button no longer works. Send /start to carry on."))
@@ -92,12 +102,11 @@ async def on_role(query: CallbackQuery, callback_data: MenuCb, repo: Repository,
             "Thank you for being here. This is your space to say what you think and feel.\n\n"
             "How old are you?"), reply_markup=keyboard)
         return
-    dialogs = [d.id for d in registry.for_audience(role)]
-    if not dialogs:
-        await query.message.edit_text(_(
-            "The tools for people who work with children are still being built. "
-            "Send /help to read what this bot can do today."), reply_markup=None)
+    if role == "professional":
+        text, keyboard = await desk.menu(query.from_user.id)
+        await query.message.edit_text(text, reply_markup=keyboard)
         return
+    dialogs = [d.id for d in registry.for_audience(role)]
     text, keyboard = _dialog_menu(registry, dialogs)
     if role == "parent":
         keyboard.inline_keyboard.append([_button(_("📖 About the conference"), "guide")])

@@ -30,14 +30,18 @@ class ParentReminderPlanner:
         self.clock = clock
 
     async def __call__(self, response: Response, view: View) -> None:
-        prefix = f"parent:{response.id}:"
+        """After an answer in the parents' questions: follow the date they typed."""
         day = view.answers.get(DATE_KEY)
-        await self.store.cancel(response.user_id, prefix)
-        if not day:
-            return
         kind = KINDS.get(view.answers.get(KIND_KEY) or "", "not_sure")
-        for planned in plan_parent_reminders(date.fromisoformat(day), None, kind, self.clock()):
-            await self.store.schedule(response.user_id, prefix + planned.what, f"parent.{planned.what}",
+        await self.plan(response.user_id, f"parent:{response.id}:", date.fromisoformat(day) if day else None, kind)
+
+    async def plan(self, user_id: int, prefix: str, day: date | None, kind: str) -> None:
+        """Replace the pending reminders under ``prefix`` with those for ``day`` (none when None)."""
+        await self.store.cancel(user_id, prefix)
+        if day is None:
+            return
+        for planned in plan_parent_reminders(day, None, kind, self.clock()):
+            await self.store.schedule(user_id, prefix + planned.what, f"parent.{planned.what}",
                                       planned.due_at, params=planned.params)
 
 

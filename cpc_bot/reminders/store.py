@@ -68,6 +68,20 @@ class ReminderStore:
             )
             return result.rowcount or 0  # type: ignore[attr-defined]
 
+    async def mark_done(self, user_id: int, ref_prefix: str) -> int:
+        """The person finished the task: no nudge about it again, even if it is re-planned."""
+        async with self._sessions.begin() as s:
+            result = await s.exec(
+                update(Reminder)
+                .where(Reminder.user_id == user_id, Reminder.ref.startswith(ref_prefix))  # type: ignore[attr-defined]
+                .values(status="done")
+            )
+            return result.rowcount or 0  # type: ignore[attr-defined]
+
+    async def get(self, reminder_id: int) -> Reminder | None:
+        async with self._sessions() as s:
+            return await s.get(Reminder, reminder_id)
+
     async def set_status(self, reminder_id: int, user_id: int, status: str, *, only_from: tuple[str, ...] = ("pending", "sent")) -> bool:
         """Done, or cancelled by the person: only their own reminder, only from the given states."""
         async with self._sessions.begin() as s:

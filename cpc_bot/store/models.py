@@ -136,3 +136,46 @@ class Reminder(SQLModel, table=True):
     claimed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     created_at: datetime = Field(sa_column=_ts())
+
+
+class Conference(SQLModel, table=True):
+    """A conference a professional registered. No child names: an optional case reference only."""
+
+    __tablename__ = "conferences"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False))
+    kind: str = Field(max_length=16)  # initial | review | pre_birth
+    area: str = Field(max_length=32)
+    role: str = Field(max_length=24)  # professional | social_worker
+    starts_at: datetime = Field(sa_column=_ts())
+    has_time: bool = True
+    case_ref_enc: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    created_at: datetime = Field(sa_column=_ts())
+    updated_at: datetime = Field(sa_column=_ts())
+
+
+class Invite(SQLModel, table=True):
+    """An invite link for a family member. Only a hash of the code is kept."""
+
+    __tablename__ = "invites"
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    conference_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("conferences.id", ondelete="CASCADE"), index=True, nullable=False))
+    audience: str = Field(max_length=16)  # parent | child
+    expires_at: datetime = Field(sa_column=_ts())
+    revoked: bool = False
+    created_at: datetime = Field(sa_column=_ts())
+
+
+class ConferenceMember(SQLModel, table=True):
+    """A family member who opened an invite: their reminders follow this conference."""
+
+    __tablename__ = "conference_members"
+    __table_args__ = (sa.UniqueConstraint("conference_id", "user_id", name="uq_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conference_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("conferences.id", ondelete="CASCADE"), index=True, nullable=False))
+    user_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False))
+    audience: str = Field(max_length=16)
+    joined_at: datetime = Field(sa_column=_ts())

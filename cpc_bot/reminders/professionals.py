@@ -1,0 +1,89 @@
+"""Nudges for professionals: planned from a conference's deadlines, sent on working-day mornings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+
+from cpc_bot.clock import LONDON, Clock
+from cpc_bot.domain.deadlines import Deadline, compute_deadlines
+from cpc_bot.domain.nudges import plan_nudges
+from cpc_bot.engine.values import format_day
+from cpc_bot.reminders.sender import ReminderRenderer
+from cpc_bot.reminders.store import DueReminder, ReminderStore
+from cpc_bot.store.models import Conference
+
+
+class NudgeCb(CallbackData, prefix="pn"):
+    r: int  # reminder id
+    a: str  # done | tomorrow
+
+
+def conference_moment(conference: Conference) -> date | datetime:
+    local = conference.starts_at.astimezone(LONDON)
+    return local if conference.has_time else local.date()
+
+
+def deadlines_for(conference: Conference) -> list[Deadline]:
+    return compute_deadlines(conference.area, conference.kind, conference_moment(conference), role=conference.role)
+
+
+def prefix(conference: Conference, key: str = "") -> str:
+    return f"conf:{conference.id}:{key + ':' if key else ''}"
+
+
+class NudgePlanner:
+    def __init__(self, store: ReminderStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    async def plan(self, conference: Conference) -> None:
+        """(Re)plan every nudge; tasks marked done stay done, past nudges are not sent."""
+        await self.store.cancel(conference.owner_id, prefix(conference))
+        deadlines = {d.key: d for d in deadlines_for(conference)}
+        for nudge in plan_nudges(list(deadlines.values()), self.clock()):
+            deadline = deadlines[nudge.key]
+            await self.store.schedule(
+                conference.owner_id, f"{prefix(conference, nudge.key)}{nudge.which}", "pro.nudge", nudge.at,
+                params={"key": nudge.key, "title": deadline.title, "due": deadline.due.isoformat(), "which": nudge.which,
+                        "kind": conference.kind, "conference_day": conference.starts_at.astimezone(LONDON).date().isoformat(),
+                        "conference_id": str(conference.id)},
+                working_days_only=True,
+            )
+
+
+def describe_due(value: str) -> str:
+    locale = get_i18n().current_locale
+    if "T" in value:
+        moment = datetime.fromisoformat(value).astimezone(LONDON)
+        return _("%(day)s at %(time)s") % {"day": format_day(moment.date(), locale), "time": moment.strftime("%H:%M")}
+    return format_day(date.fromisoformat(value), locale)
+
+
+def kind_label(kind: str) -> str:
+    return {"initial": _("initial conference"), "review": _("review conference"),
+            "pre_birth": _("pre-birth conference")}.get(kind, kind)
+
+
+def _nudge(reminder: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
+    p = reminder.params
+    title = p["title"]  # an N_() msgid from domain/areas.py, translated here
+    values = {"title": _(title), "due": describe_due(p["due"]), "kind": kind_label(p["kind"]),
+              "day": format_day(date.fromisoformat(p["conference_day"]), get_i18n().current_locale)}
+    text = {
+        "soon": _("⏰ Coming up: %(title)s, %(due)s.\nFor the %(kind)s on %(day)s."),
+        "today": _("📌 Today: %(title)s, %(due)s.\nFor the %(kind)s on %(day)s."),
+        "overdue": _("⚠️ Overdue: %(title)s was due %(due)s.\nFor the %(kind)s on %(day)s."),
+    }[p["which"]] % values
+    markup = InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=_("✅ Done"), callback_data=NudgeCb(r=reminder.id, a="done").pack()),
+        InlineKeyboardButton(text=_("⏰ Remind me tomorrow"), callback_data=NudgeCb(r=reminder.id, a="tomorrow").pack()),
+    ]])
+    return text, markup
+
+
+RENDERERS: dict[str, ReminderRenderer] = {"pro.nudge": _nudge}

@@ -1,0 +1,120 @@
+"""A professional registers a conference, gets working-day nudges, invites a parent, receives the report."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from cpc_bot.clock import LONDON, FrozenClock
+from cpc_bot.emulator.server import BotApiEmulator
+from tests.helpers import BotHarness, answer_the_rest, buttons
+
+SW, OTHER_PRO, MUM = 4001, 4002, 4003
+
+
+async def register(emulator: BotApiEmulator, user_id: int, day: str, area: str = "Lincolnshire") -> None:
+    pro = emulator.user(user_id, language_code="en")
+    await pro.say("/start")
+    await pro.tap("🧑‍💼 I work with children")
+    assert "You have none yet." in emulator.last_message(user_id).visible
+    await pro.tap("➕ Register a conference")
+    await pro.tap("Initial conference (ICPC)")
+    await pro.say(day)
+    await pro.say("10am")
+    await pro.tap(area)
+    await pro.tap("I am the child's social worker")
+    await pro.say("AB-123")
+    assert "Check your answers" in emulator.last_message(user_id).visible
+    await pro.tap("✅ Finish")
+
+
+async def tick(harness: BotHarness, clock: FrozenClock, *args: int) -> int:
+    clock.set(datetime(*args, tzinfo=LONDON))
+    return await harness.app.reminder_sender.run_once()
+
+
+async def test_register_and_get_nudges_on_working_day_mornings(harness: BotHarness, emulator: BotApiEmulator,
+                                                                clock: FrozenClock) -> None:
+    # Wednesday 30 December 2026, Lincolnshire: report due Thursday 24 December.
+    await register(emulator, SW, "30/12/2026")
+    card = emulator.last_message(SW)
+    assert "Initial conference · 30 December 2026 at 10:00 · AB-123" in card.visible
+    assert "24 December 2026: Your written report is due" in card.visible
+    assert "14 January 2027: First core group meeting by" in card.visible
+
+    # The calendar file holds the conference and every deadline.
+    await emulator.user(SW).tap("📅 Calendar file")
+    ics = emulator.file(emulator.documents(SW)[-1].file_id).data.decode()
+    assert ics.count("BEGIN:VEVENT") == 4 and "DTSTART;VALUE=DATE:20261224" in ics
+
+    sent_before = len(emulator.messages(SW))
+    assert await tick(harness, clock, 2026, 12, 22, 8, 59) == 0
+    assert await tick(harness, clock, 2026, 12, 22, 9, 0) == 1  # two working days before the 24th
+    assert "⏰ Coming up: Your written report is due, 24 December 2026." in emulator.last_message(SW).visible
+    # Telegram says "slow down": the nudge waits retry_after and goes again, once.
+    emulator.fail_next("sendMessage", retry_after=5)
+    assert await tick(harness, clock, 2026, 12, 24, 9, 0) == 0
+    assert await tick(harness, clock, 2026, 12, 24, 9, 0, 6) == 1
+    assert "📌 Today: Your written report is due" in emulator.last_message(SW).visible
+    await emulator.user(SW).tap("✅ Done")
+    assert "Marked as done" in emulator.callback_answers(SW)[-1]
+    # Done means done: no "overdue" on the next working day (29 December), even after a restart.
+    await harness.restart()
+    assert await tick(harness, clock, 2026, 12, 29, 9, 0) == 0
+    # Never at night, never at weekends: the core group nudges wait for working-day mornings.
+    assert await tick(harness, clock, 2027, 1, 12, 3, 0) == 0
+    assert await tick(harness, clock, 2027, 1, 12, 9, 0) == 1
+    assert "First core group meeting by, 14 January 2027" in emulator.last_message(SW).visible
+    assert len(emulator.messages(SW)) == sent_before + 3
+
+
+async def test_invite_link_lets_a_parent_send_the_report_to_that_professional_only(
+        harness: BotHarness, emulator: BotApiEmulator, clock: FrozenClock) -> None:
+    await register(emulator, SW, "15/12/2026", area="Kirklees")
+    await register(emulator, OTHER_PRO, "16/12/2026")
+    sw = emulator.user(SW)
+    await sw.say("/start")
+    await sw.tap("🧑‍💼 I work with children")
+    await sw.tap(next(b for b in buttons(emulator.last_message(SW)) if b.startswith("📅")))
+    await sw.tap("🔗 Invite links")
+    links = re.findall(r"https://t\.me/cpc_companion_bot\?start=(i[\w-]+)", emulator.last_message(SW).visible)
+    assert len(links) == 2 and all(len(code) <= 64 for code in links)
+
+    mum = emulator.user(MUM, language_code="en")
+    await mum.say(f"/start {links[0]}")
+    assert "You are now linked to the conference on 15 December 2026." in emulator.messages(MUM)[-2].visible
+    # Her reminders follow the conference date (Kirklees: reports by 10 December).
+    pending = {r.kind: r.due_at.astimezone(LONDON) for r in await harness.app.reminders.for_user(MUM)}
+    assert pending["parent.reports_by"] == datetime(2026, 12, 10, 10, 0, tzinfo=LONDON)
+
+    await mum.tap("👪 I am a parent or carer")
+    await mum.tap("📝 Prepare your views")
+    await answer_the_rest(mum, emulator, MUM, words="We read together every night.")
+    assert len(emulator.documents(MUM)) == 1
+    sw_documents = len(emulator.documents(SW))
+    # Nothing is sent until she taps.
+    assert "Do you want to send your report" in emulator.last_message(MUM).visible
+    await mum.tap("📤 Send it to the professional who invited me")
+    assert "Only the professional who invited you received it." in emulator.last_message(MUM).visible
+    shared = emulator.documents(SW)
+    assert len(shared) == sw_documents + 1
+    assert "for the initial conference on 15 December 2026" in shared[-1].visible
+    assert emulator.documents(OTHER_PRO) == []
+
+    # Revoked links stop working.
+    await sw.tap("🚫 Stop these links working")
+    other_parent = emulator.user(4004, language_code="en")
+    await other_parent.say(f"/start {links[0]}")
+    assert "This link no longer works." in emulator.messages(4004)[-2].visible
+
+
+async def test_changing_the_date_moves_every_reminder(harness: BotHarness, emulator: BotApiEmulator, clock: FrozenClock) -> None:
+    await register(emulator, SW, "30/12/2026")
+    sw = emulator.user(SW)
+    await sw.tap("✏️ Change the date")
+    await sw.say("31/02/2027")
+    assert "There is no such day in the calendar" in emulator.last_message(SW).visible
+    await sw.say("12/01/2027")
+    assert "Moved. Every reminder now follows the new date." in emulator.last_message(SW).visible
+    assert await tick(harness, clock, 2026, 12, 22, 9, 0) == 0  # the old nudge is gone
+    assert await tick(harness, clock, 2027, 1, 6, 9, 0) == 1  # two working days before 8 January
