@@ -32,7 +32,7 @@ from cpc_bot.engine.loader import DialogRegistry, load_dialogs
 from cpc_bot.engine.runner import AnswerHook, DialogRunner, FinishHook, View
 from cpc_bot.handlers import setup as setup_handlers
 from cpc_bot.handlers.middlewares import UserLocaleMiddleware
-from cpc_bot.handlers.professional import REGISTER_DIALOG, ConferenceDesk
+from cpc_bot.handlers.professional import REGISTER_DIALOG, REPORT_DIALOG, ConferenceDesk
 from cpc_bot.handlers.sharing import Sharing
 from cpc_bot.i18n.catalog import compile_catalogs
 from cpc_bot.reminders.parents import DATE_KEY as PARENT_DATE_KEY
@@ -162,6 +162,8 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
             on_finish[dialog.id] = _chain(reports.send, desk.offer_send)
     if REGISTER_DIALOG in registry.dialogs:
         on_finish[REGISTER_DIALOG] = desk.on_registered
+    if REPORT_DIALOG in registry.dialogs:
+        on_finish[REPORT_DIALOG] = reports.send_docx
 
     dispatcher = Dispatcher(storage=storage, events_isolation=_isolation(storage))
     dispatcher["repo"] = repo

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from html import escape
 
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
@@ -13,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.clock import LONDON, Clock
 from cpc_bot.documents.answers import build_answers_document
+from cpc_bot.domain.plain_language import check as check_plain_language
 from cpc_bot.engine.runner import DialogRunner, View
 from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository
@@ -48,6 +50,27 @@ class ReportService:
         data = await asyncio.to_thread(render_pdf, document)
         slug = re.sub(r"[^A-Za-z0-9]+", "-", document.title_en or document.title).strip("-") or "report"
         return data, f"{slug}-{made_on.isoformat()}.pdf"
+
+    async def send_docx(self, bot: Bot, chat_id: int, response: Response, view: View | None = None) -> None:
+        """A professional's report as a Word file, then the plain-language check of their words."""
+        from cpc_bot.documents.docx import render_docx
+
+        view = view or await self.runner.load_view(response)
+        made_on = (response.finished_at or self.clock()).astimezone(LONDON).date()
+        document = build_answers_document(view, self.i18n, locale=self.i18n.current_locale, made_on=made_on, images={})
+        data = await asyncio.to_thread(render_docx, document)
+        await bot.send_document(chat_id, BufferedInputFile(data, filename=f"conference-report-{made_on.isoformat()}.docx"),
+                                caption=_("Your report as a Word file, ready to edit."))
+        words = "\n".join(str(p) for value in view.answers.values() if isinstance(value, list) for p in value if isinstance(p, str))
+        flags = check_plain_language(words)
+        if not flags:
+            await bot.send_message(chat_id, _("Plain-language check: no jargon found. Families will be able to follow it."))
+            return
+        lines = [_("Plain-language check: families read this report too. Consider everyday words:")]
+        for flag in flags[:15]:
+            lines.append(f"• <b>{escape(flag.term)}</b>: {escape(flag.suggestion)}\n  <i>…{escape(flag.excerpt)}…</i>")
+        await bot.send_message(chat_id, "\n".join(lines))
+        log.info("report.docx_sent response=%s flags=%s", response.id, len(flags))
 
     async def send(self, bot: Bot, chat_id: int, response: Response, view: View | None = None) -> None:
         data, name = await self.pdf_for(response, view)

@@ -33,6 +33,7 @@ from cpc_bot.domain.deadlines import conference_date_warnings
 from cpc_bot.domain.working_days import add_working_days
 from cpc_bot.engine.runner import DialogRunner, View
 from cpc_bot.engine.values import DateProblem, format_day, parse_uk_date
+from cpc_bot.handlers.menu import MenuCb
 from cpc_bot.reminders.parents import ParentReminderPlanner
 from cpc_bot.reminders.professionals import (
     NudgeCb,
@@ -50,6 +51,7 @@ from cpc_bot.store.repository import Repository
 log = logging.getLogger(__name__)
 
 REGISTER_DIALOG = "pro_conference"
+REPORT_DIALOG = "pro_report"
 #: Invite links stop working two weeks after the conference.
 INVITE_DAYS_AFTER = 14
 
@@ -101,6 +103,7 @@ class ConferenceDesk:
         conferences = await self.conferences.for_owner(owner_id)
         rows = [[_button("📅 " + self.title(c), c.id or 0, "card")] for c in conferences]
         rows.append([_button(_("➕ Register a conference"), 0, "new")])
+        rows.append([InlineKeyboardButton(text=_("📝 Write your report"), callback_data=MenuCb(a="open", v=REPORT_DIALOG).pack())])
         text = _("<b>Your conferences</b>\n\nI work out your deadlines in working days (England's bank holidays "
                  "count as days off) and nudge you on working-day mornings until you tap Done.")
         if not conferences:
