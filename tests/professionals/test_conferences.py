@@ -118,3 +118,39 @@ async def test_changing_the_date_moves_every_reminder(harness: BotHarness, emula
     assert "Moved. Every reminder now follows the new date." in emulator.last_message(SW).visible
     assert await tick(harness, clock, 2026, 12, 22, 9, 0) == 0  # the old nudge is gone
     assert await tick(harness, clock, 2027, 1, 6, 9, 0) == 1  # two working days before 8 January
+
+
+async def test_a_child_sends_only_the_pages_they_chose(harness: BotHarness, emulator: BotApiEmulator, clock: FrozenClock) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    await register(emulator, SW, "15/12/2026", area="Kirklees")
+    sw = emulator.user(SW)
+    await sw.tap("🔗 Invite links")
+    child_link = re.findall(r"https://t\.me/cpc_companion_bot\?start=(i[\w-]+)", emulator.last_message(SW).visible)[1]
+
+    child = emulator.user(4005, language_code="en")
+    await child.say(f"/start {child_link}")
+    assert buttons(emulator.last_message(4005)) == ["🧒 I am a child or young person"]
+    await child.tap("🧒 I am a child or young person")
+    await child.tap("I am 12 or older")
+    await child.tap("📝 Have your say")
+    await child.tap("Next ➡️")
+    await child.say("Football with my dad on Saturdays.")
+    await child.tap("✅ Done")
+    await child.say("Something I only want to keep for myself.")
+    await child.tap("✅ Done")
+    await answer_the_rest(child, emulator, 4005)
+    before = len(emulator.documents(SW))
+    await child.tap("🔒 What is working well")
+    await child.tap("✅ Done choosing")
+    read_back = emulator.last_message(4005).visible
+    assert "Football with my dad on Saturdays." in read_back and "Nothing has been sent yet." in read_back
+    await child.tap("📤 Send the pages I chose")
+    received = emulator.documents(SW)
+    assert len(received) == before + 1
+    pages = PdfReader(io.BytesIO(emulator.file(received[-1].file_id).data)).pages
+    text = " ".join(page.extract_text() for page in pages)
+    assert "Football with my dad on Saturdays." in text
+    assert "Something I only want to keep for myself." not in text
