@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -31,7 +31,7 @@ from cpc_bot.engine.guides import load_guides
 from cpc_bot.engine.loader import DialogRegistry, load_dialogs
 from cpc_bot.engine.runner import AnswerHook, DialogRunner, FinishHook, View
 from cpc_bot.handlers import setup as setup_handlers
-from cpc_bot.handlers.middlewares import UserLocaleMiddleware
+from cpc_bot.handlers.middlewares import OnceMiddleware, UserLocaleMiddleware
 from cpc_bot.handlers.professional import REGISTER_DIALOG, REPORT_DIALOG, ConferenceDesk
 from cpc_bot.handlers.sharing import Sharing
 from cpc_bot.i18n.catalog import compile_catalogs
@@ -94,6 +94,8 @@ def command_list() -> list[BotCommand]:
         BotCommand(command="help", description=_("What this bot is, and who to call")),
         BotCommand(command="guide", description=_("About the conference, in plain words")),
         BotCommand(command="report", description=_("Get your written report again")),
+        BotCommand(command="mydata", description=_("See everything I keep about you")),
+        BotCommand(command="delete", description=_("Delete everything I keep about you")),
         BotCommand(command="language", description=_("Choose your language")),
         BotCommand(command="cancel", description=_("Stop for now (answers stay saved)")),
     ]
@@ -150,6 +152,11 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
         quiet_start=settings.quiet_hours_start, quiet_end=settings.quiet_hours_end,
     )
     scheduler = _scheduler(sender, settings)
+
+    async def forget_old_updates() -> None:
+        await repo.forget_updates(clock() - timedelta(days=2))
+
+    scheduler.add_job(forget_old_updates, "interval", hours=6, id="forget_updates", max_instances=1, coalesce=True)
     reports = ReportService(repo, runner, i18n, clock)
     conferences = ConferenceRepository(sessions, cipher, clock)
     sharing = Sharing(repo, runner, conferences)
@@ -172,8 +179,11 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     dispatcher["runner"] = runner
     dispatcher["reports"] = reports
     dispatcher["desk"] = desk
+    dispatcher["reminders"] = reminders
+    dispatcher["conferences"] = conferences
     dispatcher["clock"] = clock
     dispatcher["settings"] = settings
+    dispatcher.update.outer_middleware(OnceMiddleware(repo))
     UserLocaleMiddleware(i18n, repo).setup(dispatcher)
     dispatcher.include_router(setup_handlers(runner, sharing, desk))
 

@@ -93,6 +93,8 @@ class BotApiEmulator:
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self._updates: list[dict[str, Any]] = []
+        self._sent_updates: dict[int, dict[str, Any]] = {}
+        self._replay: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._confirmed = 0
         self._new_update = asyncio.Condition()
@@ -214,10 +216,18 @@ class BotApiEmulator:
     # ------------------------------------------------------------- updates
     async def _push_update(self, payload: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
+        self._sent_updates[update_id] = {"update_id": update_id, **payload}
         async with self._new_update:
-            self._updates.append({"update_id": update_id, **payload})
+            self._updates.append(self._sent_updates[update_id])
             self._new_update.notify_all()
         return update_id
+
+    async def redeliver(self, update_id: int) -> None:
+        """Send an update again with the same id, as Telegram does after a webhook timeout
+        or when a bot restarts before confirming it. It goes out on the next getUpdates."""
+        async with self._new_update:
+            self._replay.append(self._sent_updates[update_id])
+            self._new_update.notify_all()
 
     async def api_getupdates(self, params: _Params) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -229,9 +239,15 @@ class BotApiEmulator:
                 self._confirmed = max(self._confirmed, offset - 1)
                 self._confirm_event.notify_all()
         async with self._new_update:
+            if self._replay:
+                replay, self._replay = self._replay, []
+                return replay
             if not self._updates and timeout > 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._new_update.wait_for(lambda: self._updates or self._closing), timeout)
+                    await asyncio.wait_for(self._new_update.wait_for(lambda: self._updates or self._replay or self._closing), timeout)
+            if self._replay:
+                replay, self._replay = self._replay, []
+                return replay
             return self._updates[:limit]
 
     async def wait_processed(self, update_id: int, timeout: float = 10) -> None:

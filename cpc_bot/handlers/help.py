@@ -32,6 +32,8 @@ def help_text() -> str:
         "/report: get your written report again\n"
         "/cancel: stop for now (your answers stay saved)\n"
         "/language: choose your language\n"
+        "/mydata: see everything I keep about you\n"
+        "/delete: delete everything I keep about you\n"
         "/help: this message"
     )
 

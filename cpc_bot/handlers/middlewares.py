@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram.types import TelegramObject, User
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
 from cpc_bot.i18n.locale import negotiate_locale
 from cpc_bot.store.repository import Repository
+
+log = logging.getLogger(__name__)
+
+
+class OnceMiddleware(BaseMiddleware):
+    """Handle each update once, even when Telegram delivers it again.
+
+    Telegram redelivers after a webhook timeout, or after a restart when the polling
+    offset was not confirmed. Handling twice would add a typed answer twice. The claim
+    comes first, so a crash mid-update loses that update's reply, never an answer
+    already saved (the person carries on with /start).
+    """
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        if isinstance(event, Update) and not await self.repo.claim_update(data["bot"].id, event.update_id):
+            log.info("update.duplicate update=%s", event.update_id)
+            return None
+        return await handler(event, data)
 
 
 class UserLocaleMiddleware(I18nMiddleware):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
@@ -192,3 +193,22 @@ class Repository:
         except IntegrityError:
             return False
         return True
+
+    async def forget_updates(self, before: datetime) -> None:
+        """Update ids are only needed while Telegram might redeliver (a day at most)."""
+        async with self._sessions.begin() as s:
+            await s.exec(delete(ProcessedUpdate).where(ProcessedUpdate.created_at < before))  # type: ignore[arg-type]
+
+    # data rights ---------------------------------------------------------------
+    async def responses(self, user_id: int) -> list[Response]:
+        async with self._sessions() as s:
+            return list((await s.exec(select(Response).where(Response.user_id == user_id).order_by(Response.id))).all())  # type: ignore[arg-type]
+
+    async def delete_user(self, user_id: int) -> None:
+        """Erase the person: the users row, and by cascade every row that belongs to them
+        (responses, answers, pictures, reminders, conferences they registered with their
+        invite links, and their conference memberships)."""
+        async with self._sessions.begin() as s:
+            user = await s.get(User, user_id)
+            if user is not None:
+                await s.delete(user)

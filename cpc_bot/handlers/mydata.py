@@ -1,0 +1,106 @@
+"""/mydata: everything the bot holds about you, as a file. /delete: erase it all, after a clear yes."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+
+from cpc_bot.clock import LONDON, Clock
+from cpc_bot.engine.loader import DialogRegistry
+from cpc_bot.engine.runner import DialogRunner
+from cpc_bot.engine.screens import describe_answer, short_label
+from cpc_bot.handlers.menu import MenuCb
+from cpc_bot.reminders.store import ReminderStore
+from cpc_bot.store.conferences import ConferenceRepository
+from cpc_bot.store.repository import Repository
+
+log = logging.getLogger(__name__)
+
+
+async def export_user(user_id: int, repo: Repository, runner: DialogRunner, registry: DialogRegistry,
+                      reminders: ReminderStore, conferences: ConferenceRepository) -> dict[str, object]:
+    """Everything stored about one person, decrypted, in the words they were asked."""
+    user = await repo.get_user(user_id)
+    locale = get_i18n().current_locale
+    responses = []
+    for response in await repo.responses(user_id):
+        if registry.get(response.dialog_id) is None:
+            continue
+        view = await runner.load_view(response)
+        answers = []
+        for slot in view.slots:
+            if slot.is_question and slot.step is not None and slot.key in view.stored:
+                stored = view.stored[slot.key]
+                answers.append({"question": short_label(slot),
+                                "answer": describe_answer(slot.step, stored.value, locale, skipped=stored.skipped)})
+        responses.append({"questionnaire": _(view.dialog.title), "status": response.status,
+                          "started": response.created_at.isoformat(), "answers": answers,
+                          "shared_pages": view.answers.get("_share", [])})
+    return {
+        "user": {"telegram_id": user_id, "language": user.locale if user else None, "role": user.role if user else None,
+                 "first_seen": user.created_at.isoformat() if user else None},
+        "questionnaires": responses,
+        "reminders": [{"kind": r.kind, "due": r.due_at.astimezone(LONDON).isoformat(), "status": r.status}
+                      for r in await reminders.for_user(user_id)],
+        "conferences_registered": [
+            {"kind": c.kind, "area": c.area, "starts": c.starts_at.astimezone(LONDON).isoformat(),
+             "case_reference": conferences.case_ref(c)} for c in await conferences.for_owner(user_id)],
+        "conferences_joined": [{"kind": c.kind, "starts": c.starts_at.astimezone(LONDON).isoformat(), "as": audience}
+                               for c, audience in await conferences.memberships(user_id)],
+    }
+
+
+async def cmd_mydata(message: Message, bot: Bot, repo: Repository, runner: DialogRunner, registry: DialogRegistry,
+                     reminders: ReminderStore, conferences: ConferenceRepository, clock: Clock) -> None:
+    data = await export_user(message.chat.id, repo, runner, registry, reminders, conferences)
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    day = clock().astimezone(LONDON).date().isoformat()
+    await bot.send_document(message.chat.id, BufferedInputFile(body, filename=f"cpc-companion-my-data-{day}.json"),
+                            caption=_("This is everything I keep about you. Pictures you sent are in your booklet. "
+                                      "Send /delete to erase it all."))
+    log.info("data.exported user=%s", message.chat.id)
+
+
+async def cmd_delete(message: Message) -> None:
+    rows = [[InlineKeyboardButton(text=_("🗑 Yes, delete everything"), callback_data=MenuCb(a="erase", v="yes").pack())],
+            [InlineKeyboardButton(text=_("No, keep my answers"), callback_data=MenuCb(a="erase", v="no").pack())]]
+    await message.answer(_(
+        "<b>Delete everything?</b>\n\nThis erases all your answers, reports, pictures, reminders, and any "
+        "conferences and invite links you made. It cannot be undone. Reports you already sent to someone "
+        "stay with them."), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+async def on_erase(query: CallbackQuery, callback_data: MenuCb, state: FSMContext, repo: Repository) -> None:
+    if not isinstance(query.message, Message):
+        await query.answer()
+        return
+    await query.answer()
+    if callback_data.v != "yes":
+        await query.message.edit_text(_("Nothing was deleted."), reply_markup=None)
+        return
+    await state.clear()
+    await repo.delete_user(query.from_user.id)
+    log.info("data.erased user=%s", query.from_user.id)
+    await query.message.edit_text(_("Done. Everything I kept about you has been deleted. "
+                                    "If you send /start, you begin again with nothing saved."), reply_markup=None)
+
+
+def setup() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_mydata, Command("mydata"))
+    router.message.register(cmd_delete, Command("delete"))
+    router.callback_query.register(on_erase, MenuCb.filter(F.a == "erase"))
+    return router

@@ -1,0 +1,113 @@
+"""Your data, your rights; nothing leaks to logs; a redelivered update is handled once."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+
+import pytest
+from aiohttp import ClientSession
+
+from cpc_bot.emulator.server import BotApiEmulator
+from tests.helpers import BotHarness
+
+ANA = 3001
+SENTINEL = "Zyxwv-sentinel-words-7731"
+
+
+def db_path(harness: BotHarness) -> str:
+    return harness.settings.database_url.split("///", 1)[1]
+
+
+async def start_parent(emulator: BotApiEmulator):
+    ana = emulator.user(ANA, first_name="Ana", language_code="en")
+    await ana.say("/start")
+    await ana.tap("👪 I am a parent or carer")
+    await ana.tap("📝 Prepare your views")
+    await ana.tap("Next ➡️")
+    await ana.tap("Skip ➡️")
+    return ana
+
+
+async def test_mydata_shows_everything_and_delete_erases_it(harness: BotHarness, emulator: BotApiEmulator) -> None:
+    ana = await start_parent(emulator)
+    await ana.say(SENTINEL)
+    await ana.say("/mydata")
+    export = json.loads(emulator.file(emulator.documents(ANA)[-1].file_id).data)
+    answers = export["questionnaires"][0]["answers"]
+    assert {"question": "Child 1: Name", "answer": SENTINEL} in answers
+    assert export["user"]["role"] == "parent"
+
+    await ana.say("/delete")
+    assert "It cannot be undone." in emulator.last_message(ANA).visible
+    await ana.tap("No, keep my answers")
+    assert "Nothing was deleted." in emulator.last_message(ANA).visible
+    await ana.say("/delete")
+    await ana.tap("🗑 Yes, delete everything")
+    assert "has been deleted" in emulator.last_message(ANA).visible
+    with sqlite3.connect(db_path(harness)) as db:
+        for table in ("users", "responses", "answers", "blobs", "reminders", "conference_members"):
+            assert db.execute(f"select count(*) from {table}").fetchone()[0] == 0, table  # noqa: S608
+    await ana.say("/start")
+    assert "Carry on" not in " ".join(b["text"] for row in emulator.last_message(ANA).reply_markup["inline_keyboard"] for b in row)
+
+
+async def test_no_words_or_names_reach_the_logs_or_the_database_file(
+        harness: BotHarness, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    ana = await start_parent(emulator)
+    await ana.say(SENTINEL)
+    await ana.say("/help")
+    assert SENTINEL not in caplog.text and "Ana" not in caplog.text
+    assert harness.settings.bot_token.get_secret_value() not in caplog.text
+    with open(db_path(harness), "rb") as raw:
+        data = raw.read()
+    for suffix in ("-wal", ""):
+        try:
+            with open(db_path(harness) + suffix, "rb") as raw:
+                data += raw.read()
+        except FileNotFoundError:
+            pass
+    assert SENTINEL.encode() not in data
+
+
+async def test_a_redelivered_update_is_handled_once(harness: BotHarness, emulator: BotApiEmulator) -> None:
+    ana = await start_parent(emulator)
+    await ana.say("Amira")  # the child's name: a one-message answer
+    await ana.tap("Skip ➡️")
+    await ana.tap("✅ That is everyone")
+    await ana.tap("Skip ➡️")
+    typed = await ana.say("We laugh a lot.")
+    await emulator.redeliver(typed)
+    await ana.say("/help")  # handled after the redelivery
+    response = await harness.app.repo.open_response(ANA, "parent_prepare")
+    answers = await harness.app.repo.answers(response.id)
+    assert answers["strengths"].value == ["We laugh a lot."]
+
+
+async def test_webhook_refuses_requests_without_the_secret(emulator: BotApiEmulator, tmp_path) -> None:
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+    from aiohttp import web
+
+    from cpc_bot.app import build_app
+    from tests.helpers import make_settings
+
+    app = build_app(make_settings(emulator.base_url, tmp_path))
+    await app.prepare()
+    web_app = web.Application()
+    SimpleRequestHandler(app.dispatcher, app.bot, secret_token="right-secret").register(web_app, path="/hook")
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"},
+                                          "from": {"id": 1, "is_bot": False, "first_name": "X"}, "text": "/start"}}
+    async with ClientSession() as http:
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+            async with http.post(f"http://127.0.0.1:{port}/hook", json=update, headers=headers) as reply:
+                assert reply.status == 401
+    await runner.cleanup()
+    await app.close()
+    assert emulator.messages(1) == []
