@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from cpc_bot.engine.loader import DialogError
-from cpc_bot.engine.schema import KEY_RE
+from cpc_bot.engine.schema import check_key
 
 
 class GuidePage(BaseModel):
@@ -26,9 +26,7 @@ class GuidePage(BaseModel):
     @field_validator("key")
     @classmethod
     def _key(cls, v: str) -> str:
-        if not KEY_RE.match(v):
-            raise ValueError(f"key {v!r} must be lower_snake_case, up to 40 characters")
-        return v
+        return check_key(v)
 
     @field_validator("text")
     @classmethod

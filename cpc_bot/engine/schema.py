@@ -27,6 +27,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def check_key(value: str, what: str = "key") -> str:
+    """Keys name answers in the database and callback data: short lower_snake_case."""
+    if not KEY_RE.match(value):
+        raise ValueError(f"{what} {value!r} must be lower_snake_case, up to 40 characters")
+    return value
+
+
 class Option(_Strict):
     key: str
     label: str
@@ -34,9 +41,7 @@ class Option(_Strict):
     @field_validator("key")
     @classmethod
     def _key(cls, v: str) -> str:
-        if not KEY_RE.match(v):
-            raise ValueError(f"option key {v!r} must be lower_snake_case, up to 40 characters")
-        return v
+        return check_key(v, "option key")
 
 
 class Condition(_Strict):
@@ -113,9 +118,7 @@ class Step(_Strict):
     @field_validator("key")
     @classmethod
     def _key(cls, v: str) -> str:
-        if not KEY_RE.match(v):
-            raise ValueError(f"key {v!r} must be lower_snake_case, up to 40 characters")
-        return v
+        return check_key(v)
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Step:
@@ -167,6 +170,4 @@ class Dialog(_Strict):
     @field_validator("id")
     @classmethod
     def _id(cls, v: str) -> str:
-        if not KEY_RE.match(v):
-            raise ValueError(f"dialog id {v!r} must be lower_snake_case")
-        return v
+        return check_key(v, "dialog id")
