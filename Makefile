@@ -18,6 +18,9 @@ demo: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/ruff check cpc_bot tests benchmarks
+	@# Catalogues: GNU gettext's own check where it is installed, then ours (missing, fuzzy, placeholders).
+	@if command -v msgfmt >/dev/null; then for po in locales/*/LC_MESSAGES/*.po; do msgfmt --check -o /dev/null $$po || exit 1; done; fi
+	$(BIN)/python -m cpc_bot.i18n.catalog check
 	$(BIN)/pytest
 
 lint: $(BIN)/.installed
