@@ -62,16 +62,43 @@ class _ReportPdf(FPDF):
         self.cell(0, 4, self.page_label.format(page=self.page_no(), pages="{nb}"), align="C")
 
 
-def _setup_fonts(pdf: FPDF, locale: str) -> str:
-    """NotoSans for Latin text (and its spaces); other scripts come from the fallbacks."""
-    for family, stem in FAMILIES.items():
+#: Unicode blocks each fallback family covers: a family is loaded only when the text needs it.
+SCRIPT_RANGES = {
+    "NotoSansArabic": ((0x0600, 0x06FF), (0x0750, 0x077F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
+    "NotoNastaliqUrdu": ((0x0600, 0x06FF), (0x0750, 0x077F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
+    "NotoSansGujarati": ((0x0A80, 0x0AFF),),
+    "NotoSansGurmukhi": ((0x0A00, 0x0A7F),),
+    "NotoSansBengali": ((0x0980, 0x09FF),),
+}
+
+
+def _all_text(doc: ReportDocument) -> str:
+    parts = [doc.title, doc.title_en or "", doc.footer, *doc.intro_lines]
+    for section in doc.sections:
+        parts += [section.title, section.title_en or ""]
+        for item in section.items:
+            parts += [item.heading, item.heading_en or "", item.note or "", *item.paragraphs]
+    return "".join(parts)
+
+
+def _setup_fonts(pdf: FPDF, doc: ReportDocument) -> str:
+    """NotoSans for Latin text (and its spaces); other scripts come from fallbacks, and only
+    the ones the text uses are loaded (parsing a font costs tens of milliseconds)."""
+    used = {ord(c) for c in _all_text(doc)}
+    families = ["NotoSans"] + [
+        family for family, ranges in SCRIPT_RANGES.items()
+        if any(low <= code <= high for code in used for low, high in ranges)
+    ]
+    for family in families:
+        stem = FAMILIES[family]
         pdf.add_font(family, "", str(FONT_DIR / f"{stem}-Regular.ttf"))
         pdf.add_font(family, "B", str(FONT_DIR / f"{stem}-Bold.ttf"))
-    fallbacks = [f for f in FAMILIES if f != "NotoSans"]
-    first = FIRST_FALLBACK.get(locale.split("_")[0])
-    if first:
+    fallbacks = families[1:]
+    first = FIRST_FALLBACK.get(doc.locale.split("_")[0])
+    if first in fallbacks:
         fallbacks.sort(key=lambda f: f != first)
-    pdf.set_fallback_fonts(fallbacks, exact_match=False)
+    if fallbacks:
+        pdf.set_fallback_fonts(fallbacks, exact_match=False)
     return "NotoSans"
 
 
@@ -88,7 +115,7 @@ def render_pdf(
     pdf.missing_picture = missing_picture
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(auto=True, margin=20)
-    main = _setup_fonts(pdf, doc.locale)
+    main = _setup_fonts(pdf, doc)
     pdf.set_title(doc.title_en or doc.title)
     pdf.set_lang(doc.locale)
     pdf.set_creator("CPC Companion")
