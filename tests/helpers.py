@@ -101,3 +101,15 @@ async def answer_the_rest(user: Any, emulator: Any, chat_id: int, words: str = "
             else:
                 await user.say(words)
     raise AssertionError("the questionnaire did not end")
+
+
+def yaml_strings(node: object) -> list[str]:
+    """Every translatable string in a loaded dialog or guide file (what people read)."""
+    from cpc_bot.engine.schema import TRANSLATABLE_FIELDS
+
+    if isinstance(node, dict):
+        return [s for k, v in node.items()
+                for s in ([v] if k in TRANSLATABLE_FIELDS and isinstance(v, str) else yaml_strings(v))]
+    if isinstance(node, list):
+        return [s for item in node for s in yaml_strings(item)]
+    return []

@@ -44,21 +44,18 @@ class Repository:
             return await s.get(User, user_id)
 
     async def ensure_user(self, user_id: int) -> User:
-        async with self._sessions.begin() as s:
-            user = await s.get(User, user_id)
-            if user is None:
-                now = self._clock()
-                user = User(id=user_id, created_at=now, updated_at=now)
-                s.add(user)
-            return user
+        return await self.update_user(user_id)
 
     async def update_user(self, user_id: int, **fields: Any) -> User:
+        """Create the user row if needed, then set ``fields`` (none: just make sure it exists)."""
         async with self._sessions.begin() as s:
             user = await s.get(User, user_id)
             if user is None:
                 now = self._clock()
                 user = User(id=user_id, created_at=now, updated_at=now)
                 s.add(user)
+            elif not fields:
+                return user
             for name, value in fields.items():
                 setattr(user, name, value)
             user.updated_at = self._clock()

@@ -7,18 +7,12 @@ import yaml
 
 from cpc_bot.config import PROJECT_ROOT
 from cpc_bot.domain.readability import measure, syllables
-from cpc_bot.engine.schema import TRANSLATABLE_FIELDS
+from tests.helpers import yaml_strings
 
 CHILD_FILES = [PROJECT_ROOT / "dialogs" / "child_under12.yaml", PROJECT_ROOT / "dialogs" / "young_person.yaml",
                PROJECT_ROOT / "guides" / "child_guide.yaml"]
 
 
-def strings(node: object) -> list[str]:
-    if isinstance(node, dict):
-        return [s for k, v in node.items() for s in ([v] if k in TRANSLATABLE_FIELDS and isinstance(v, str) else strings(v))]
-    if isinstance(node, list):
-        return [s for item in node for s in strings(item)]
-    return []
 
 
 def test_syllable_estimate() -> None:
@@ -33,7 +27,7 @@ def test_hard_text_scores_higher_than_plain_text() -> None:
 
 @pytest.mark.parametrize("path", CHILD_FILES, ids=lambda p: p.name)
 def test_childrens_texts_are_easy_to_read(path: Path) -> None:
-    text = "\n".join(strings(yaml.safe_load(path.read_text(encoding="utf-8"))))
+    text = "\n".join(yaml_strings(yaml.safe_load(path.read_text(encoding="utf-8"))))
     score = measure(text)
     limit = 6.0 if path.name == "young_person.yaml" else 4.5
     assert score.grade <= limit, f"{path.name}: grade {score.grade}"

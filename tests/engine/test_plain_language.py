@@ -8,18 +8,12 @@ import yaml
 
 from cpc_bot.config import PROJECT_ROOT
 from cpc_bot.engine.loader import load_dialogs
-from cpc_bot.engine.schema import TRANSLATABLE_FIELDS
+from tests.helpers import yaml_strings
 
 JARGON = ["significant harm", "CIN", "RCPC", "ICPC", "s47", "section 47", "IRO", "LADO", "MASH", "CPP",
           "threshold", "safeguarding", "multi-agency", "statutory"]
 
 
-def strings(node: object) -> list[str]:
-    if isinstance(node, dict):
-        return [s for k, v in node.items() for s in ([v] if k in TRANSLATABLE_FIELDS and isinstance(v, str) else strings(v))]
-    if isinstance(node, list):
-        return [s for item in node for s in strings(item)]
-    return []
 
 
 def files(folder: str) -> list[Path]:
@@ -36,7 +30,7 @@ def test_questions_use_no_jargon(path: Path) -> None:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     if raw["audience"] == "professional":
         pytest.skip("professionals' own questions may use their terms (ICPC, RCPC)")
-    for text in strings(raw):
+    for text in yaml_strings(raw):
         for word in JARGON:
             assert not re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE), f"{word!r} in {text[:60]!r}"
 
@@ -45,7 +39,7 @@ def test_questions_use_no_jargon(path: Path) -> None:
 def test_guides_explain_every_term_they_use(path: Path) -> None:
     # A line may name a term only while explaining it: "RCPC: review ...", "IRO (independent ...)",
     # or as the short form after the words it stands for, "Child in need plan (CIN plan)".
-    for text in strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
+    for text in yaml_strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
         for line in text.splitlines():
             for word in JARGON:
                 match = re.search(rf"\b{re.escape(word)}\b", line)

@@ -9,10 +9,10 @@ import yaml
 from babel.messages.pofile import read_po
 
 from cpc_bot.config import PROJECT_ROOT
-from cpc_bot.engine.schema import TRANSLATABLE_FIELDS
 from cpc_bot.i18n.catalog import compile_catalogs, problems
 from cpc_bot.i18n.extract import extract_dialog_yaml
 from cpc_bot.i18n.locale import is_rtl, language_name, negotiate_locale
+from tests.helpers import yaml_strings
 
 LOCALES = PROJECT_ROOT / "locales"
 
@@ -41,26 +41,12 @@ def test_yaml_extractor_finds_strings_lines_and_context() -> None:
     assert found[1][3] == ["demo > first > prompt"]
 
 
-def yaml_strings(node: object) -> set[str]:
-    out: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in TRANSLATABLE_FIELDS and isinstance(value, str):
-                out.add(value)
-            else:
-                out |= yaml_strings(value)
-    elif isinstance(node, list):
-        for item in node:
-            out |= yaml_strings(item)
-    return out
-
-
 def test_every_yaml_string_is_in_the_template() -> None:
     with (LOCALES / "messages.pot").open("rb") as fh:
         template = {m.id for m in read_po(fh) if m.id}
     for folder in ("dialogs", "guides"):
         for path in sorted((PROJECT_ROOT / folder).glob("*.yaml")):
-            missing = yaml_strings(yaml.safe_load(path.read_text(encoding="utf-8"))) - template
+            missing = set(yaml_strings(yaml.safe_load(path.read_text(encoding="utf-8")))) - template
             assert not missing, f"{path.name}: run `python -m cpc_bot.i18n.catalog update` ({sorted(missing)[:3]})"
 
 
