@@ -34,6 +34,7 @@ from cpc_bot.handlers import setup as setup_handlers
 from cpc_bot.handlers.middlewares import OnceMiddleware, UserLocaleMiddleware
 from cpc_bot.handlers.professional import REGISTER_DIALOG, REPORT_DIALOG, ConferenceDesk
 from cpc_bot.handlers.sharing import Sharing
+from cpc_bot.i18n.bidi import RtlMiddleware
 from cpc_bot.i18n.catalog import compile_catalogs
 from cpc_bot.reminders.parents import DATE_KEY as PARENT_DATE_KEY
 from cpc_bot.reminders.parents import RENDERERS as PARENT_RENDERERS
@@ -138,6 +139,7 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
         session=api_session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+    bot.session.middleware(RtlMiddleware())
     i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale, domain="messages")
     on_finish: dict[str, FinishHook] = {}
     on_answer: dict[str, AnswerHook] = {}

@@ -26,6 +26,10 @@ from cpc_bot.emulator.limits import ApiError, check_inline_keyboard, visible_len
 BOT_ID_FALLBACK = 1000000001
 
 
+def _unmarked(text: str) -> str:
+    return text.replace("\u200f", "").replace("\u200e", "")
+
+
 @dataclass
 class SentMessage:
     """A message in a chat, as the emulator holds it (bot's or user's)."""
@@ -91,6 +95,9 @@ class BotApiEmulator:
         self.bot_user = {"id": self.bot_id, "is_bot": True, "first_name": "CPC Companion", "username": username}
         self.base_url = ""
         self.requests: list[tuple[str, dict[str, Any]]] = []
+        #: Calls refused for breaking Telegram's rules (too long, bad markup, bad button data),
+        #: not the faults a test asked for with fail_next.
+        self.rejected: list[tuple[str, str]] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self._updates: list[dict[str, Any]] = []
         self._sent_updates: dict[int, dict[str, Any]] = {}
@@ -182,7 +189,11 @@ class BotApiEmulator:
             params = await self._params(request)
             self.requests.append((method, {k: v for k, v in params.items() if not isinstance(v, StoredFile)}))
             self._maybe_fail(method)
-            result = await handler(params)
+            try:
+                result = await handler(params)
+            except ApiError as exc:
+                self.rejected.append((method, exc.description))
+                raise
         except ApiError as exc:
             body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
             if exc.retry_after is not None:
@@ -501,7 +512,8 @@ class FakeUser:
         message = candidates[-1]
         buttons = [b for row in message.reply_markup["inline_keyboard"] for b in row]  # type: ignore[index]
         for button in buttons:
-            if button.get("text") == label and "callback_data" in button:
+            # Direction marks are invisible: a person taps what they see.
+            if _unmarked(button.get("text", "")) == _unmarked(label) and "callback_data" in button:
                 return message.message_id, button["callback_data"]
         for button in buttons:
             if button.get("callback_data") == label:
