@@ -6,7 +6,7 @@ of user text is HTML-escaped because messages are sent with parse_mode=HTML.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from html import escape
 from typing import Any
 
@@ -17,7 +17,7 @@ from aiogram.utils.i18n import ngettext
 
 from cpc_bot.engine.flow import Slot, progress
 from cpc_bot.engine.schema import Dialog, Step
-from cpc_bot.engine.values import format_day
+from cpc_bot.engine.values import format_clock, format_day
 
 #: Telegram refuses texts over 4096 characters; leave room for the frame around answers.
 _REVIEW_BUDGET = 3600
@@ -58,6 +58,11 @@ def short_label(slot: Slot) -> str:
     return label
 
 
+def uk_time(value: time, locale: str) -> str:
+    """Every time the bot shows is UK time, and says so: a family may read it from abroad."""
+    return _("%(time)s UK time") % {"time": format_clock(value, locale)}
+
+
 def describe_answer(step: Step, value: Any, locale: str, *, skipped: bool = False) -> str:
     """An answer as plain text (not escaped) for the review screen and reports."""
     if skipped or value is None:
@@ -74,7 +79,7 @@ def describe_answer(step: Step, value: Any, locale: str, *, skipped: bool = Fals
     if step.kind == "date":
         return format_day(date.fromisoformat(value), locale)
     if step.kind == "time":
-        return str(value)
+        return uk_time(time.fromisoformat(value), locale)
     if step.kind == "drawing":
         pictures = sum(1 for item in value if item.get("type") == "image")
         words = [item["text"] for item in value if item.get("type") == "text"]

@@ -6,7 +6,7 @@ import re
 from datetime import date, time
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 
 from cpc_bot.engine.schema import Step
 
@@ -70,6 +70,11 @@ def format_day(value: date, locale: str) -> str:
     """A date the way a reader of ``locale`` expects, e.g. 14 March 2019 / 14 marca 2019."""
     # Babel's plain "en" is American ("March 14, 2019"); our English readers are in England.
     return format_date(value, format="long", locale="en_GB" if locale == "en" else locale)
+
+
+def format_clock(value: time, locale: str) -> str:
+    """A time of day the way a reader of ``locale`` writes it: 14:30 in Polish, 2:30 PM in Urdu."""
+    return format_time(value, format="short", locale="en_GB" if locale == "en" else locale)
 
 
 def is_empty(step: Step, value: Any) -> bool:

@@ -32,6 +32,7 @@ from cpc_bot.documents.service import ReportService
 from cpc_bot.domain.deadlines import conference_date_warnings
 from cpc_bot.domain.working_days import add_working_days
 from cpc_bot.engine.runner import DialogRunner, View
+from cpc_bot.engine.screens import uk_time
 from cpc_bot.engine.values import DateProblem, format_day, parse_uk_date
 from cpc_bot.handlers.menu import MenuCb
 from cpc_bot.reminders.parents import ParentReminderPlanner
@@ -93,7 +94,7 @@ class ConferenceDesk:
     def title(self, conference: Conference) -> str:
         local = conference.starts_at.astimezone(LONDON)
         day = format_day(local.date(), get_i18n().current_locale)
-        when = _("%(day)s at %(time)s") % {"day": day, "time": local.strftime("%H:%M")} if conference.has_time else day
+        when = _("%(day)s at %(time)s") % {"day": day, "time": uk_time(local.time(), get_i18n().current_locale)} if conference.has_time else day
         ref = self.conferences.case_ref(conference)
         label = kind_label(conference.kind)
         label = label[:1].upper() + label[1:]

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from cpc_bot.clock import LONDON, Clock
 from cpc_bot.domain.deadlines import Deadline, compute_deadlines
 from cpc_bot.domain.nudges import plan_nudges
+from cpc_bot.engine.screens import uk_time
 from cpc_bot.engine.values import format_day
 from cpc_bot.reminders.sender import ReminderRenderer
 from cpc_bot.reminders.store import DueReminder, ReminderStore
@@ -60,7 +61,7 @@ def describe_due(value: str) -> str:
     locale = get_i18n().current_locale
     if "T" in value:
         moment = datetime.fromisoformat(value).astimezone(LONDON)
-        return _("%(day)s at %(time)s") % {"day": format_day(moment.date(), locale), "time": moment.strftime("%H:%M")}
+        return _("%(day)s at %(time)s") % {"day": format_day(moment.date(), locale), "time": uk_time(moment.time(), locale)}
     return format_day(date.fromisoformat(value), locale)
 
 

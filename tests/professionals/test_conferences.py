@@ -38,7 +38,7 @@ async def test_register_and_get_nudges_on_working_day_mornings(harness: BotHarne
     # Wednesday 30 December 2026, Lincolnshire: report due Thursday 24 December.
     await register(emulator, SW, "30/12/2026")
     card = emulator.last_message(SW)
-    assert "Initial conference · 30 December 2026 at 10:00 · AB-123" in card.visible
+    assert "Initial conference · 30 December 2026 at 10:00 UK time · AB-123" in card.visible
     assert "24 December 2026: Your written report is due" in card.visible
     assert "14 January 2027: First core group meeting by" in card.visible
 
