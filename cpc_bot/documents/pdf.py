@@ -51,13 +51,16 @@ class _ReportPdf(FPDF):
         self.footer_text = footer_text
         self.page_label = page_label
         self.missing_picture = ""
+        self.nastaliq = False
 
     def footer(self) -> None:
-        self.set_y(-14)
+        # Nastaliq (Urdu) stands taller than other scripts: its line gets more room.
+        tall = any(0x0600 <= ord(c) <= 0x06FF for c in self.footer_text)
+        self.set_y(-17 if tall else -14)
         self.set_font(size=8.5)
         self.set_text_color(*GREY)
         self.set_text_shaping(use_shaping_engine=True, direction=_direction(self.footer_text))
-        self.cell(0, 5, self.footer_text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 8 if tall else 5, self.footer_text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_shaping(use_shaping_engine=True, direction="ltr")
         self.cell(0, 4, self.page_label.format(page=self.page_no(), pages="{nb}"), align="C")
 
@@ -113,6 +116,7 @@ def render_pdf(
     rtl = is_rtl(doc.locale)
     pdf = _ReportPdf(doc.footer, page_label)
     pdf.missing_picture = missing_picture
+    pdf.nastaliq = FIRST_FALLBACK.get(doc.locale) == "NotoNastaliqUrdu"
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(auto=True, margin=20)
     main = _setup_fonts(pdf, doc)
@@ -128,7 +132,7 @@ def render_pdf(
     pdf.set_text_color(*ACCENT)
     _write(pdf, doc.title, 8.5, align)
     if doc.title_en:
-        _english(pdf, doc.title_en, 10.5)
+        _english(pdf, doc.title_en, 10.5, align)
     pdf.ln(1.5)
     pdf.set_font(main, "", 10.5)
     pdf.set_text_color(*GREY)
@@ -167,6 +171,8 @@ def _printable(pdf: FPDF, text: str) -> str:
 def _write(pdf: FPDF, text: str, height: float, align: str, **kwargs: object) -> None:
     """One paragraph, shaped in its own direction: an English answer in an Urdu report stays readable."""
     text = _printable(pdf, text)
+    if isinstance(pdf, _ReportPdf) and pdf.nastaliq and any("\u0600" <= c <= "\u06ff" for c in text):
+        height *= 1.3  # Nastaliq's letters climb and descend further than other scripts'
     family, style, size = pdf.font_family, pdf.font_style, pdf.font_size_pt
     pdf.set_text_shaping(use_shaping_engine=True, direction=_direction(text))
     # fpdf2 can believe the page still has this font selected after a fallback-font run;
@@ -177,11 +183,16 @@ def _write(pdf: FPDF, text: str, height: float, align: str, **kwargs: object) ->
     pdf.set_font(family, style, size)
 
 
-def _english(pdf: FPDF, text: str, size: float) -> None:
-    """The English heading under a translated one, small and grey, always left to right."""
+def _english(pdf: FPDF, text: str, size: float, align: str) -> None:
+    """The English heading under a translated one, small and grey: read left to right, but
+    placed on the same side as the heading above it so the two stay together."""
     pdf.set_font("NotoSans", "", size)
     pdf.set_text_color(*GREY)
-    _write(pdf, "English: " + text, size * 0.5, "L")
+    _write(pdf, "English: " + text, size * 0.5, align)
+
+
+def _outline_name(title: str, title_en: str | None) -> str:
+    return f"{title} / {title_en}" if title_en else title
 
 
 def _section_heading(pdf: FPDF, main: str, title: str, title_en: str | None, align: str) -> None:
@@ -191,9 +202,12 @@ def _section_heading(pdf: FPDF, main: str, title: str, title_en: str | None, ali
     pdf.set_fill_color(232, 240, 250)
     pdf.set_text_color(*ACCENT)
     pdf.set_font(main, "B", 14)
+    # The outline (bookmarks) keeps the headings in reading order, in both languages, for
+    # readers who jump to a section and for screen readers; shaped RTL text on the page cannot.
+    pdf.start_section(_outline_name(title, title_en))
     _write(pdf, title, 8, align, fill=True)
     if title_en:
-        _english(pdf, title_en, 9.5)
+        _english(pdf, title_en, 9.5, align)
     pdf.ln(2)
 
 
@@ -202,9 +216,10 @@ def _item(pdf: _ReportPdf, main: str, item: ReportItem, align: str) -> None:
         pdf.add_page()
     pdf.set_text_color(20, 24, 32)
     pdf.set_font(main, "B", BODY_SIZE)
+    pdf.start_section(_outline_name(item.heading, item.heading_en), level=1, strict=False)
     _write(pdf, item.heading, LINE, align)
     if item.heading_en:
-        _english(pdf, item.heading_en, 9)
+        _english(pdf, item.heading_en, 9, align)
     pdf.set_text_color(20, 24, 32)
     pdf.set_font(main, "", BODY_SIZE)
     if item.note:
