@@ -11,24 +11,26 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.handlers.menu import MenuCb
-from cpc_bot.i18n.locale import language_name
+from cpc_bot.i18n.locale import LANGUAGES, language_name
 from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
 
 
 def _choices(i18n: I18n) -> list[str]:
-    """English first, then the others by code, so the list is stable."""
+    """In the menu's order (English, then the most spoken in England); any other catalogue after."""
     codes = set(i18n.available_locales) | {i18n.default_locale}
-    return sorted(codes, key=lambda c: (c != "en", c))
+    order = list(LANGUAGES)
+    return sorted(codes, key=lambda c: (order.index(c) if c in order else len(order), c))
 
 
 async def cmd_language(message: Message, i18n: I18n) -> None:
-    rows = [
-        [InlineKeyboardButton(text=("✅ " if code == i18n.current_locale else "") + language_name(code),
-                              callback_data=MenuCb(a="lang", v=code).pack())]
+    keys = [
+        InlineKeyboardButton(text=("✅ " if code == i18n.current_locale else "") + language_name(code),
+                             callback_data=MenuCb(a="lang", v=code).pack())
         for code in _choices(i18n)
     ]
+    rows = [keys[i:i + 2] for i in range(0, len(keys), 2)]  # two a row: nine languages fit one screen
     await message.answer(_("Which language would you like?"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 

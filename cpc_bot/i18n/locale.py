@@ -7,14 +7,16 @@ from collections.abc import Iterable
 from babel import Locale, UnknownLocaleError
 from babel import negotiate_locale as babel_negotiate
 
-#: Languages families in England often speak, by native name (the menu shows these).
+#: Languages families in England often speak, by native name, in the order the menu shows them:
+#: English, then the most spoken main languages in England (2021 census).
 LANGUAGES: dict[str, str] = {
     "en": "English",
     "pl": "Polski",
-    "ur": "اردو",
-    "ar": "العربية",
     "ro": "Română",
     "pa": "ਪੰਜਾਬੀ",
+    "ur": "اردو",
+    "pt": "Português",
+    "ar": "العربية",
     "bn": "বাংলা",
     "gu": "ગુજરાતી",
     "so": "Soomaali",
