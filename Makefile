@@ -21,7 +21,8 @@ test: $(BIN)/.installed
 	@# Catalogues: GNU gettext's own check where it is installed, then ours (missing, fuzzy, placeholders).
 	@if command -v msgfmt >/dev/null; then for po in locales/*/LC_MESSAGES/*.po; do msgfmt --check -o /dev/null $$po || exit 1; done; fi
 	$(BIN)/python -m cpc_bot.i18n.catalog check
-	$(BIN)/pytest
+	@# One test process per core; tests that share the PostgreSQL and Redis servers stay in one.
+	$(BIN)/pytest -n auto --dist loadgroup
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check cpc_bot tests benchmarks

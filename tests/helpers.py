@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,18 +81,21 @@ def buttons(message: Any) -> list[str]:
     return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
 
 
-async def answer_the_rest(user: Any, emulator: Any, chat_id: int, words: str = "Yes, that is right.", limit: int = 80) -> None:
+async def answer_the_rest(user: Any, emulator: Any, chat_id: int, words: str = "Yes, that is right.", limit: int = 80,
+                          t: Callable[[str], str] = str, short_words: str = "Yes") -> None:
     """Go through a questionnaire the shortest way: skip what can be skipped, answer the rest
     (words for text, the first option for a choice), then Finish. For tests about what
-    happens after the questions, so they do not break when a question is added."""
-    navigation = {"⬅️ Back", "💾 Save and finish later", "🆘 I don't feel safe right now"}
+    happens after the questions, so they do not break when a question is added.
+    ``t`` translates the button labels for a person using another language; ``short_words``
+    answer a step that refused ``words`` as too long (a name, a case reference)."""
+    navigation = {t("⬅️ Back"), t("💾 Save and finish later"), t("🆘 I don't feel safe right now")}
     for _ in range(limit):
         message = emulator.last_message(chat_id)
-        labels = buttons(message)
-        if "✅ Finish" in labels:
-            await user.tap("✅ Finish")
+        labels = [label.replace("\u200f", "") for label in buttons(message)]
+        if t("✅ Finish") in labels:
+            await user.tap(t("✅ Finish"))
             return
-        for choice in ("Next ➡️", "✅ That is everyone", "Skip ➡️", "✅ Done"):
+        for choice in (t("Next ➡️"), t("✅ That is everyone"), t("Skip ➡️"), t("✅ Done")):
             if choice in labels:
                 await user.tap(choice)
                 break
@@ -99,8 +104,15 @@ async def answer_the_rest(user: Any, emulator: Any, chat_id: int, words: str = "
             if options:
                 await user.tap(options[0])
             else:
-                await user.say(words)
+                recent = " ".join(m.visible for m in emulator.messages(chat_id)[-2:])
+                await user.say(short_words if _refused_as_too_long(recent, t) else words)
     raise AssertionError("the questionnaire did not end")
+
+
+def _refused_as_too_long(shown: str, t: Callable[[str], str]) -> bool:
+    template = t("That message is too long for me to keep in one go (%(count)d characters; the most is %(max)d). "
+                 "Nothing was saved from it. Please send it again in shorter parts.")
+    return max(re.split(r"%\(\w+\)d", template), key=len) in shown
 
 
 def yaml_strings(node: object) -> list[str]:

@@ -7,6 +7,7 @@ code, templates, dialogs and guides and merges it into every language;
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -44,7 +45,7 @@ def compile_catalogs(locales_dir: Path) -> list[str]:
                 catalog = read_po(fh, abort_invalid=True)
         except (PoFileError, ValueError) as exc:
             raise CatalogError(f"{po}: {exc}") from None
-        tmp = mo.with_suffix(".mo.tmp")
+        tmp = mo.with_suffix(f".mo.{os.getpid()}.tmp")  # several processes may compile at once
         with tmp.open("wb") as fh:
             write_mo(fh, catalog, use_fuzzy=False)
         tmp.replace(mo)  # atomic: a second process starting at once never reads half a file

@@ -23,6 +23,9 @@ from cpc_bot.store.database import create_engine, create_tables, session_factory
 from cpc_bot.store.models import User
 from tests.helpers import BotHarness, make_settings
 
+# One process at a time uses the shared servers (pytest -n runs the rest in parallel).
+pytestmark = pytest.mark.xdist_group("servers")
+
 PG_URL = os.environ.get("CPC_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("CPC_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 SAMPLE = Path(__file__).parents[1] / "dialogs" / "sample_dialogs"
