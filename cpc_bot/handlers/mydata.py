@@ -19,6 +19,7 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.clock import LONDON, Clock
+from cpc_bot.documents.mydata import render_mydata_html
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.runner import DialogRunner
 from cpc_bot.engine.screens import describe_answer, short_label
@@ -66,11 +67,14 @@ async def export_user(user_id: int, repo: Repository, runner: DialogRunner, regi
 async def cmd_mydata(message: Message, bot: Bot, repo: Repository, runner: DialogRunner, registry: DialogRegistry,
                      reminders: ReminderStore, conferences: ConferenceRepository, clock: Clock) -> None:
     data = await export_user(message.chat.id, repo, runner, registry, reminders, conferences)
-    body = json.dumps(data, ensure_ascii=False, indent=2).encode()
-    day = clock().astimezone(LONDON).date().isoformat()
-    await bot.send_document(message.chat.id, BufferedInputFile(body, filename=f"cpc-companion-my-data-{day}.json"),
+    today = clock().astimezone(LONDON).date()
+    page = render_mydata_html(data, get_i18n().current_locale, today)
+    await bot.send_document(message.chat.id, BufferedInputFile(page, filename=f"cpc-companion-my-data-{today}.html"),
                             caption=_("This is everything I keep about you. Pictures you sent are in your booklet. "
                                       "Send /delete to erase it all."))
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    await bot.send_document(message.chat.id, BufferedInputFile(body, filename=f"cpc-companion-my-data-{today}.json"),
+                            caption=_("The same, in a form another computer program can read."))
     log.info("data.exported user=%s", message.chat.id)
 
 

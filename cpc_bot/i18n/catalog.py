@@ -90,6 +90,13 @@ def _pybabel(*args: str) -> None:
     done.check_returncode()
 
 
+def extract_template(root: Path, out: Path) -> None:
+    """Every translatable string in the Python code, Jinja2 templates and YAML dialogs (babel.cfg)."""
+    _pybabel("extract", "-F", str(root / "babel.cfg"), "-o", str(out),
+             "--no-location", "--sort-output", "--add-comments=Translators:", "--project=cpc-bot",
+             "-k", "__", "-k", "N_", "-k", "lazy_gettext", str(root))
+
+
 def fill_source_catalog(po: Path) -> None:
     """English is the source language: its catalogue repeats every msgid (plural forms too)."""
     with po.open("rb") as fh:
@@ -108,9 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     locales = root / "locales"
     command = args[0] if args else "compile"
     if command == "update":
-        _pybabel("extract", "-F", str(root / "babel.cfg"), "-o", str(locales / f"{DOMAIN}.pot"),
-                 "--no-location", "--sort-output", "--add-comments=Translators:", "--project=cpc-bot",
-                 "-k", "__", "-k", "N_", "-k", "lazy_gettext", str(root))
+        extract_template(root, locales / f"{DOMAIN}.pot")
         _pybabel("update", "-i", str(locales / f"{DOMAIN}.pot"), "-d", str(locales), "-D", DOMAIN,
                  "--no-fuzzy-matching", "--ignore-obsolete")
         fill_source_catalog(locales / SOURCE_LOCALE / "LC_MESSAGES" / f"{DOMAIN}.po")

@@ -9,7 +9,7 @@ import yaml
 from babel.messages.pofile import read_po
 
 from cpc_bot.config import PROJECT_ROOT
-from cpc_bot.i18n.catalog import compile_catalogs, problems
+from cpc_bot.i18n.catalog import compile_catalogs, extract_template, problems
 from cpc_bot.i18n.extract import extract_dialog_yaml
 from cpc_bot.i18n.locale import is_rtl, language_name, negotiate_locale
 from tests.helpers import yaml_strings
@@ -48,6 +48,19 @@ def test_every_yaml_string_is_in_the_template() -> None:
         for path in sorted((PROJECT_ROOT / folder).glob("*.yaml")):
             missing = set(yaml_strings(yaml.safe_load(path.read_text(encoding="utf-8")))) - template
             assert not missing, f"{path.name}: run `python -m cpc_bot.i18n.catalog update` ({sorted(missing)[:3]})"
+
+
+def test_the_template_holds_every_string_of_the_code_templates_and_dialogs(tmp_path: Path) -> None:
+    """A fresh extraction from Python, Jinja2 and YAML finds nothing the committed template lacks."""
+    extract_template(PROJECT_ROOT, tmp_path / "fresh.pot")
+    with (tmp_path / "fresh.pot").open("rb") as fh:
+        fresh = {m.id for m in read_po(fh) if m.id}
+    with (LOCALES / "messages.pot").open("rb") as fh:
+        committed = {m.id for m in read_po(fh) if m.id}
+    assert sorted(fresh - committed, key=str) == [], "run `python -m cpc_bot.i18n.catalog update`"
+    assert sorted(committed - fresh, key=str) == [], "run `python -m cpc_bot.i18n.catalog update`"
+    # Each kind of source is really read: a string only in Python, one only in a dialog, one only in a template.
+    assert {"Which language would you like?", "What is going well"} <= fresh
 
 
 def test_catalogues_are_complete_and_placeholders_match() -> None:

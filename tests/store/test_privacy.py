@@ -32,11 +32,21 @@ async def start_parent(emulator: BotApiEmulator):
 
 async def test_mydata_shows_everything_and_delete_erases_it(harness: BotHarness, emulator: BotApiEmulator) -> None:
     ana = await start_parent(emulator)
-    await ana.say(SENTINEL)
+    await ana.say(SENTINEL + " <script>alert(1)</script>")
     await ana.say("/mydata")
-    export = json.loads(emulator.file(emulator.documents(ANA)[-1].file_id).data)
+    page_doc, json_doc = emulator.documents(ANA)[-2:]
+    # A page to read on the phone, in plain words, with what they typed shown as text (never run).
+    assert page_doc.file_name.endswith(".html") and "everything I keep about you" in page_doc.visible
+    page = emulator.file(page_doc.file_id).data.decode()
+    assert "<h1>Everything CPC Companion keeps about you</h1>" in page
+    assert "<dt>You told me you are</dt><dd>A parent or carer</dd>" in page
+    assert "<h2>Prepare your views</h2>" in page and "Not finished yet · Started on 24 November 2026" in page
+    assert f"<dt>Child 1: Name</dt><dd>{SENTINEL} &lt;script&gt;alert(1)&lt;/script&gt;</dd>" in page
+    assert "<script>" not in page
+    # The same data for another program (portability).
+    export = json.loads(emulator.file(json_doc.file_id).data)
     answers = export["questionnaires"][0]["answers"]
-    assert {"question": "Child 1: Name", "answer": SENTINEL} in answers
+    assert {"question": "Child 1: Name", "answer": SENTINEL + " <script>alert(1)</script>"} in answers
     assert export["user"]["role"] == "parent"
 
     await ana.say("/delete")
