@@ -1,0 +1,1 @@
+"""Migration scripts. A package so setuptools ships them; Alembic skips this file."""
