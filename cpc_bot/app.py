@@ -45,8 +45,9 @@ from cpc_bot.reminders.sender import ReminderSender
 from cpc_bot.reminders.store import ReminderStore
 from cpc_bot.store.conferences import ConferenceRepository
 from cpc_bot.store.crypto import FieldCipher, load_or_create_key_file, parse_keys
-from cpc_bot.store.database import create_engine, create_tables, session_factory
+from cpc_bot.store.database import create_engine, session_factory
 from cpc_bot.store.fsm_storage import SqlStorage
+from cpc_bot.store.migrate import migrate_or_adopt
 from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository
 
@@ -73,8 +74,9 @@ class BotApp:
     on_finish: dict[str, FinishHook] = field(default_factory=dict)
 
     async def prepare(self) -> None:
-        """Create tables (idempotent) and tell Telegram the command list in each language."""
-        await create_tables(self.engine)
+        """Bring the database to the newest schema (idempotent, safe when workers start
+        together) and tell Telegram the command list in each language."""
+        await migrate_or_adopt(self.engine)
         for locale in sorted(set(self.i18n.available_locales) | {self.i18n.default_locale}):
             with self.i18n.context(), self.i18n.use_locale(locale):
                 commands = command_list()

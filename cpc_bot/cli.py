@@ -73,11 +73,24 @@ async def _demo(settings: Settings) -> None:
         await emulator.stop()
 
 
+async def _migrate(settings: Settings) -> str | None:
+    from cpc_bot.store.database import create_engine
+    from cpc_bot.store.migrate import current_revision, migrate_or_adopt
+
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate_or_adopt(engine)
+        return await current_revision(engine)
+    finally:
+        await engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cpc-bot", description="CPC Companion Telegram bot")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot (long polling, or a webhook when CPC_WEBHOOK_URL is set)")
     sub.add_parser("demo", help="run the bot offline against the emulator, with a web chat page")
+    sub.add_parser("migrate", help="bring the database to the newest schema and exit (before starting workers)")
     sub.add_parser("deadlines", help="conference deadlines in working days (see cpc-bot deadlines --help)", add_help=False)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["deadlines"]:
@@ -90,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         _logging(settings.log_level)
         if args.command == "demo":
             asyncio.run(_demo(settings))
+        elif args.command == "migrate":
+            print("database at revision", asyncio.run(_migrate(settings)))
         else:
             app = build_app(settings, system_clock)
             asyncio.run(_webhook(app) if settings.webhook_url else _poll(app))
