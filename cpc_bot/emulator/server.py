@@ -26,6 +26,10 @@ from cpc_bot.emulator.limits import ApiError, check_inline_keyboard, visible_len
 BOT_ID_FALLBACK = 1000000001
 
 
+class _Dropped(Exception):
+    """A planned network failure: the connection closes without an answer."""
+
+
 def _unmarked(text: str) -> str:
     return text.replace("\u200f", "").replace("\u200e", "")
 
@@ -188,12 +192,20 @@ class BotApiEmulator:
         try:
             params = await self._params(request)
             self.requests.append((method, {k: v for k, v in params.items() if not isinstance(v, StoredFile)}))
-            self._maybe_fail(method)
+            drop = self._maybe_fail(method)
+            if drop == 0:
+                raise _Dropped
             try:
                 result = await handler(params)
             except ApiError as exc:
                 self.rejected.append((method, exc.description))
                 raise
+            if drop == -1:
+                raise _Dropped
+        except _Dropped:
+            if request.transport is not None:
+                request.transport.abort()  # no answer at all: the client sees the connection reset
+            raise web.HTTPServiceUnavailable from None
         except ApiError as exc:
             body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
             if exc.retry_after is not None:
@@ -212,17 +224,32 @@ class BotApiEmulator:
     # ------------------------------------------------------------- faults
     def fail_next(self, method: str, *, error_code: int = 429, description: str | None = None,
                   retry_after: int | None = 1, times: int = 1) -> None:
-        """Make the next ``times`` calls of ``method`` fail (429 by default, like a flood limit)."""
+        """Make the next ``times`` calls of ``method`` fail (429 by default, like a flood limit).
+
+        ``error_code=0`` drops the connection instead of answering, as a network failure does
+        (``after=True`` in :meth:`drop_next` drops it after the message was delivered)."""
         if description is None:
             description = f"Too Many Requests: retry after {retry_after}" if error_code == 429 else "Internal Server Error"
         for _ in range(times):
             self._faults[method.lower()].append((error_code, description, retry_after if error_code == 429 else None))
 
-    def _maybe_fail(self, method: str) -> None:
+    def drop_next(self, method: str, *, after: bool = False, times: int = 1) -> None:
+        """Close the connection on the next ``times`` calls of ``method`` without an answer.
+
+        With ``after=True`` the call takes effect first (the message reaches the chat) and only
+        the answer is lost: the bot cannot know whether it was delivered."""
+        for _ in range(times):
+            self._faults[method.lower()].append((-1 if after else 0, "dropped", None))
+
+    def _maybe_fail(self, method: str) -> int | None:
+        """Raise the next planned error; returns 0 / -1 for a planned drop before / after handling."""
         queue = self._faults.get(method.lower())
         if queue:
             code, description, retry_after = queue.pop(0)
+            if code <= 0:
+                return code
             raise ApiError(code, description, retry_after)
+        return None
 
     # ------------------------------------------------------------- updates
     async def _push_update(self, payload: dict[str, Any]) -> int:
