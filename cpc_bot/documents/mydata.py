@@ -24,8 +24,9 @@ from cpc_bot.reminders.professionals import kind_label
 ROLES = {"parent": N_("A parent or carer"), "child": N_("A child or young person"),
          "professional": N_("Someone who works with children")}
 STATUSES = {"in_progress": N_("Not finished yet"), "finished": N_("Finished"), "pending": N_("Waiting"),
-            "sending": N_("Being sent"), "sent": N_("Sent"), "done": N_("Done"), "cancelled": N_("Cancelled"),
-            "failed": N_("Could not be sent")}
+            "claimed": N_("Being sent"), "sending": N_("Being sent"), "sent": N_("Sent"), "done": N_("Done"),
+            "cancelled": N_("Cancelled"), "failed": N_("Could not be sent"), "expired": N_("No longer needed"),
+            "unconfirmed": N_("May not have arrived")}
 REMINDERS = {"parent.reports_by": N_("Check you have all the reports"),
              "parent.day_before": N_("The day before the conference"),
              "parent.morning_of": N_("The morning of the conference"),

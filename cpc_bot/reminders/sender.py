@@ -128,6 +128,9 @@ class ReminderSender:
         with self.i18n.context(), self.i18n.use_locale(locale):
             text, markup = renderer(reminder)
         await self.limiter.wait(reminder.user_id)
+        if not await self.store.begin_send(reminder, self.clock()):
+            log.warning("reminder.lost_claim id=%s", reminder.id)  # held too long; another worker has it
+            return False
         try:
             await self.bot.send_message(reminder.user_id, text, reply_markup=markup)
         except TelegramRetryAfter as exc:

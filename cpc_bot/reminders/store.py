@@ -1,18 +1,21 @@
 """Reminder rows: schedule, claim, mark. Each method is one short transaction.
 
-Claiming marks rows ``sending`` in its own committed transaction before anything is
-sent, so two workers (or a restarted process) never send the same row: a row left
-in ``sending`` by a process that died mid-send is not sent again (at most once;
-a nudge twice is worse than a nudge lost in a crash, and the crash is logged).
-On PostgreSQL the claim uses ``FOR UPDATE SKIP LOCKED`` so workers do not wait on
-each other.
+A row goes ``pending`` -> ``claimed`` -> ``sending`` -> ``sent``, each step committed:
+
+* ``claimed``: a worker took it (two workers never take one row: on PostgreSQL the claim
+  uses ``FOR UPDATE SKIP LOCKED``, so they do not wait on each other either). If that
+  process dies before sending, the row is given back after ``CLAIM_LEASE``: nothing lost.
+* ``sending``: set just before the call to Telegram, only if the row is still ours. A row
+  left here by a process that died during the call may or may not have reached the
+  person; it is not sent again (a reminder twice is worse than a crash logged) and
+  becomes ``unconfirmed`` after the lease, for the logs and /mydata.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -22,6 +25,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cpc_bot.clock import Clock
 from cpc_bot.store.models import Reminder
+
+#: How long a claimed row stays a worker's before another may take it.
+CLAIM_LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -34,11 +40,12 @@ class DueReminder:
     due_at: datetime
     working_days_only: bool
     attempts: int
+    claimed_at: datetime | None = None  # this worker's claim: only it may send the row
 
 
 def _due(row: Reminder) -> DueReminder:
     return DueReminder(row.id or 0, row.user_id, row.ref, row.kind, json.loads(row.params), row.due_at,
-                       row.working_days_only, row.attempts)
+                       row.working_days_only, row.attempts, row.claimed_at)
 
 
 class ReminderStore:
@@ -100,8 +107,14 @@ class ReminderStore:
             return True
 
     async def claim_due(self, now: datetime, limit: int = 50) -> list[DueReminder]:
-        """Take up to ``limit`` due rows for this worker (marks them ``sending``)."""
+        """Take up to ``limit`` due rows for this worker (marks them ``claimed``)."""
         async with self._sessions.begin() as s:
+            stale = now - CLAIM_LEASE
+            # A worker that died holding rows: unsent ones come back, an interrupted send is not repeated.
+            await s.exec(update(Reminder).where(Reminder.status == "claimed", Reminder.claimed_at < stale)  # type: ignore[arg-type]
+                         .values(status="pending", claimed_at=None))
+            await s.exec(update(Reminder).where(Reminder.status == "sending", Reminder.claimed_at < stale)  # type: ignore[arg-type]
+                         .values(status="unconfirmed"))
             query = (
                 select(Reminder)
                 .where(Reminder.status == "pending", Reminder.due_at <= now)
@@ -112,8 +125,17 @@ class ReminderStore:
                 query = query.with_for_update(skip_locked=True)
             rows = (await s.exec(query)).all()
             for row in rows:
-                row.status, row.claimed_at, row.attempts = "sending", now, row.attempts + 1
+                row.status, row.claimed_at, row.attempts = "claimed", now, row.attempts + 1
             return [_due(row) for row in rows]
+
+    async def begin_send(self, reminder: DueReminder, now: datetime) -> bool:
+        """Mark our claimed row ``sending`` right before the call; False if it is no longer ours
+        (we held it past the lease and another worker claimed it)."""
+        async with self._sessions.begin() as s:
+            result = await s.exec(update(Reminder).where(Reminder.id == reminder.id, Reminder.status == "claimed",  # type: ignore[arg-type]
+                                                         Reminder.claimed_at == reminder.claimed_at)
+                                  .values(status="sending", claimed_at=now))
+            return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
 
     async def finish(self, reminder_id: int, status: str, *, at: datetime | None = None) -> None:
         """After a send: ``sent`` (or ``failed`` when the person blocked the bot)."""
@@ -128,7 +150,7 @@ class ReminderStore:
         """Put a claimed row back for later (quiet hours, or Telegram asked us to wait)."""
         async with self._sessions.begin() as s:
             row = await s.get(Reminder, reminder_id)
-            if row is not None and row.status == "sending":
+            if row is not None and row.status in ("claimed", "sending"):
                 row.status, row.due_at, row.claimed_at = "pending", due_at, None
 
     async def for_user(self, user_id: int, ref_prefix: str = "") -> list[Reminder]:

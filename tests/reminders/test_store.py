@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cpc_bot.clock import FrozenClock
-from cpc_bot.reminders.store import ReminderStore
+from cpc_bot.reminders.store import CLAIM_LEASE, ReminderStore
 from cpc_bot.store.database import create_engine, create_tables, session_factory
 from cpc_bot.store.models import User
 
@@ -56,4 +56,21 @@ async def test_done_only_by_its_owner_and_cancel_by_prefix(tmp_path: Path) -> No
     assert await store.cancel(1, "conf:9:") == 1  # the done one stays done
     statuses = {r.ref: r.status for r in await store.for_user(1)}
     assert statuses == {"conf:9:report_due": "done", "conf:9:core_group": "cancelled", "conf:10:report_due": "pending"}
+    await engine.dispose()
+
+
+async def test_a_worker_that_dies_holding_reminders_loses_none_and_repeats_none(tmp_path: Path) -> None:
+    store, engine = await make_store(tmp_path)
+    await store.schedule(1, "claimed-only", "k", T0)
+    await store.schedule(2, "in-flight", "k", T0)
+    dead = await store.claim_due(T0)  # the worker claims both, starts sending one, and is killed
+    assert await store.begin_send(next(r for r in dead if r.ref == "in-flight"), T0)
+    assert await store.claim_due(T0 + CLAIM_LEASE - timedelta(seconds=1)) == []  # still its own for a while
+    taken = await store.claim_due(T0 + CLAIM_LEASE + timedelta(seconds=1))
+    # The one never sent comes back; the one whose send was cut off is not sent twice.
+    assert [r.ref for r in taken] == ["claimed-only"]
+    assert [r.status for r in await store.for_user(2)] == ["unconfirmed"]
+    # The dead worker's late attempt to send the row it lost changes nothing.
+    assert not await store.begin_send(next(r for r in dead if r.ref == "claimed-only"), T0)
+    assert await store.begin_send(taken[0], T0 + CLAIM_LEASE)
     await engine.dispose()
