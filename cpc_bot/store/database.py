@@ -35,6 +35,10 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 async def create_tables(engine: AsyncEngine) -> None:
-    """Create missing tables (the embedded default; migrations manage PostgreSQL)."""
+    """The models' schema in one step, marked as the newest revision (Alembic's "create_all,
+    then stamp head" recipe): for tests and tools. The bot itself runs the migrations."""
+    from cpc_bot.store.migrate import stamp
+
     async with engine.begin() as conn:
         await conn.run_sync(SQLModel.metadata.create_all)
+    await stamp(engine, "head")

@@ -107,6 +107,11 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
     await _run(engine, lambda config: command.downgrade(config, revision))
 
 
+async def stamp(engine: AsyncEngine, revision: str = "head") -> None:
+    """Record ``revision`` without running it (a schema made by create_all is already at head)."""
+    await _run(engine, lambda config: command.stamp(config, revision))
+
+
 async def current_revision(engine: AsyncEngine) -> str | None:
     """The revision the database is at, or None if Alembic has never run on it."""
     async with engine.connect() as conn:

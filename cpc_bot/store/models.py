@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
@@ -40,6 +40,9 @@ class User(SQLModel, table=True):
     id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
     locale: str | None = Field(default=None, max_length=16)
     role: str | None = Field(default=None, max_length=16)
+    #: The day after which their preparation (answers, booklet, pictures) is erased: a set
+    #: time after the conference they told us about. None: no conference date known.
+    erase_after: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True, index=True))
     created_at: datetime = Field(sa_column=_ts())
     updated_at: datetime = Field(sa_column=_ts())
 
@@ -107,6 +110,18 @@ class ProcessedUpdate(SQLModel, table=True):
     update_id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
     bot_id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
     created_at: datetime = Field(sa_column=_ts())
+
+
+class ChatMessage(SQLModel, table=True):
+    """Ids (never text) of the messages in each chat, theirs and the bot's, from the last two
+    days: /delete removes them from the chat too, which Telegram allows for 48 hours."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (sa.Index("ix_chat_messages_at", "at"),)
+
+    chat_id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    message_id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    at: datetime = Field(sa_column=_ts())
 
 
 class Reminder(SQLModel, table=True):

@@ -21,6 +21,7 @@ from cpc_bot.store import migrate
 from cpc_bot.store.database import create_engine, create_tables
 from tests.store.test_migrations import (
     insert_user,
+    made_before_migrations,
     schema_diffs,
     schema_snapshot,
     stairway,
@@ -89,7 +90,7 @@ async def test_stairway_on_postgres_ends_at_the_models_schema(engine: AsyncEngin
 
 
 async def test_adopts_a_create_all_database_on_postgres(engine: AsyncEngine) -> None:
-    await create_tables(engine)
+    await made_before_migrations(engine)
     await insert_user(engine, 42)
     await migrate.migrate_or_adopt(engine)
     assert await migrate.current_revision(engine) == migrate.revisions()[-1]

@@ -107,6 +107,13 @@ async def create_all_schema(tmp_path: Path) -> dict[str, Any]:
     return snapshot
 
 
+async def made_before_migrations(engine: AsyncEngine) -> None:
+    """A database as the bot made it before it had migrations: revision 0001's tables, no alembic_version."""
+    await migrate.upgrade(engine, migrate.INITIAL_REVISION)
+    async with engine.begin() as conn:
+        await conn.execute(sa.text("DROP TABLE alembic_version"))
+
+
 def test_revisions_are_a_readable_line_from_0001() -> None:
     assert migrate.revisions()[0] == migrate.INITIAL_REVISION == "0001"
     assert len(set(migrate.revisions())) == len(migrate.revisions())
@@ -145,7 +152,7 @@ async def test_compare_catches_a_missing_column_and_index(engine: AsyncEngine) -
 
 
 async def test_adopts_a_create_all_database_and_keeps_its_data(engine: AsyncEngine) -> None:
-    await create_tables(engine)
+    await made_before_migrations(engine)
     await insert_user(engine, 42)
     assert await migrate.current_revision(engine) is None
     await migrate.migrate_or_adopt(engine)
