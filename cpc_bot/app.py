@@ -31,7 +31,7 @@ from cpc_bot.engine.guides import load_guides
 from cpc_bot.engine.loader import DialogRegistry, load_dialogs
 from cpc_bot.engine.runner import AnswerHook, DialogRunner, FinishHook, View
 from cpc_bot.handlers import setup as setup_handlers
-from cpc_bot.handlers.middlewares import OnceMiddleware, UserLocaleMiddleware
+from cpc_bot.handlers.middlewares import MessageLog, OnceMiddleware, UserLocaleMiddleware
 from cpc_bot.handlers.professional import REGISTER_DIALOG, REPORT_DIALOG, ConferenceDesk
 from cpc_bot.handlers.sharing import Sharing
 from cpc_bot.i18n.bidi import RtlMiddleware
@@ -41,6 +41,8 @@ from cpc_bot.reminders.parents import RENDERERS as PARENT_RENDERERS
 from cpc_bot.reminders.parents import ParentReminderPlanner
 from cpc_bot.reminders.professionals import RENDERERS as PRO_RENDERERS
 from cpc_bot.reminders.professionals import NudgePlanner
+from cpc_bot.reminders.retention import RENDERERS as RETENTION_RENDERERS
+from cpc_bot.reminders.retention import Retention
 from cpc_bot.reminders.sender import ReminderSender
 from cpc_bot.reminders.store import ReminderStore
 from cpc_bot.store.conferences import ConferenceRepository
@@ -142,6 +144,7 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
     bot.session.middleware(RtlMiddleware())
+    bot.session.middleware(MessageLog(repo))
     i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale, domain="messages")
     on_finish: dict[str, FinishHook] = {}
     on_answer: dict[str, AnswerHook] = {}
@@ -151,21 +154,30 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     for dialog in registry.for_audience("parent"):
         if any(step.key == PARENT_DATE_KEY for step in dialog.steps):
             on_answer[dialog.id] = planner
+    professional_dialogs = {d.id for d in registry.dialogs.values() if d.audience == "professional"}
+    retention = Retention(repo, reminders, clock, days=settings.retention_days,
+                          notice_days=settings.retention_notice_days,
+                          keep_dialogs=professional_dialogs | {REGISTER_DIALOG, REPORT_DIALOG}, date_key=PARENT_DATE_KEY)
+    for dialog_id, hook in list(on_answer.items()):
+        if hook is planner:
+            on_answer[dialog_id] = _chain_answers(planner, retention.on_answer)
     sender = ReminderSender(
-        reminders, repo, i18n, bot, clock, renderers={**PARENT_RENDERERS, **PRO_RENDERERS},
+        reminders, repo, i18n, bot, clock, renderers={**PARENT_RENDERERS, **PRO_RENDERERS, **RETENTION_RENDERERS},
         quiet_start=settings.quiet_hours_start, quiet_end=settings.quiet_hours_end,
     )
     scheduler = _scheduler(sender, settings)
 
     async def forget_old_updates() -> None:
         await repo.forget_updates(clock() - timedelta(days=2))
+        await repo.forget_messages(before=clock() - timedelta(hours=48))  # Telegram cannot delete them any more
 
     scheduler.add_job(forget_old_updates, "interval", hours=6, id="forget_updates", max_instances=1, coalesce=True)
+    scheduler.add_job(retention.sweep, "interval", hours=1, id="retention", max_instances=1, coalesce=True)
     reports = ReportService(repo, runner, i18n, clock)
     conferences = ConferenceRepository(sessions, cipher, clock)
     sharing = Sharing(repo, runner, conferences)
     nudges = NudgePlanner(reminders, clock)
-    desk = ConferenceDesk(conferences, reminders, nudges, planner, repo, runner, reports, clock)
+    desk = ConferenceDesk(conferences, reminders, nudges, planner, repo, runner, reports, clock, retention)
     for dialog in registry.dialogs.values():
         if dialog.audience == "child":
             on_finish[dialog.id] = _chain(reports.send, sharing.offer)
@@ -186,6 +198,7 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     dispatcher["reminders"] = reminders
     dispatcher["conferences"] = conferences
     dispatcher["clock"] = clock
+    dispatcher["retention"] = retention
     dispatcher["settings"] = settings
     dispatcher.update.outer_middleware(OnceMiddleware(repo))
     UserLocaleMiddleware(i18n, repo).setup(dispatcher)
@@ -203,6 +216,14 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     dispatcher.shutdown.register(stop_scheduler)
     return BotApp(settings, clock, bot, dispatcher, engine, repo, registry, runner, i18n, storage,
                   reminders, sender, scheduler, on_finish)
+
+
+def _chain_answers(*hooks: AnswerHook) -> AnswerHook:
+    async def run_all(response: Response, view: View) -> None:
+        for hook in hooks:
+            await hook(response, view)
+
+    return run_all
 
 
 def _chain(*hooks: FinishHook) -> FinishHook:

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     quiet_hours_start: int = Field(default=21, ge=0, le=23)
     quiet_hours_end: int = Field(default=8, ge=0, le=23)
     reminder_poll_seconds: float = Field(default=30.0, gt=0)
+    #: A family's preparation is erased this many days after their conference, announced
+    #: ``retention_notice_days`` before.
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    retention_notice_days: int = Field(default=7, ge=1, le=60)
 
     demo_host: str = "127.0.0.1"
     demo_port: int = Field(default=8081, ge=0, le=65535)

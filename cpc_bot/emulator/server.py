@@ -174,7 +174,7 @@ class BotApiEmulator:
             if isinstance(value, str) and value.startswith("attach://"):
                 params[key] = params.get(value.removeprefix("attach://"), value)
         # aiogram sends nested objects (reply_markup, entities) as JSON strings in forms.
-        for key in ("reply_markup", "commands", "allowed_updates"):
+        for key in ("reply_markup", "commands", "allowed_updates", "message_ids"):
             if isinstance(params.get(key), str):
                 try:
                     params[key] = json.loads(params[key])
@@ -410,6 +410,20 @@ class BotApiEmulator:
         message = self._message(chat_id, params.int("message_id"), "delete")
         message.deleted = True
         message.seq = next(self._seq)
+        await self._notify()
+        return True
+
+    async def api_deletemessages(self, params: _Params) -> bool:
+        """Up to 100 at once; ids that are not there (any more) are skipped, as Telegram does."""
+        chat_id = self._chat(params)
+        ids = params.get("message_ids")
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
+            raise ApiError(400, "Bad Request: message identifiers are not specified")
+        wanted = {int(i) for i in ids}
+        for message in self._chats[chat_id]:
+            if message.message_id in wanted and not message.deleted:
+                message.deleted = True
+                message.seq = next(self._seq)
         await self._notify()
         return True
 

@@ -6,9 +6,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, Update, User
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiogram.types import Message, TelegramObject, Update, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
+from sqlalchemy.exc import SQLAlchemyError
 
 from cpc_bot.i18n.locale import negotiate_locale
 from cpc_bot.store.repository import Repository
@@ -33,7 +37,27 @@ class OnceMiddleware(BaseMiddleware):
         if isinstance(event, Update) and not await self.repo.claim_update(data["bot"].id, event.update_id):
             log.info("update.duplicate update=%s", event.update_id)
             return None
+        if isinstance(event, Update) and event.message is not None:
+            await self.repo.remember_message(event.message.chat.id, event.message.message_id)
         return await handler(event, data)
+
+
+class MessageLog(BaseRequestMiddleware):
+    """Notes the id of every message the bot sends (ids only), so /delete can remove them."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+
+    async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
+                       method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
+        # aiogram's session hands back the method's result itself (a Message for the send methods).
+        result: Any = await make_request(bot, method)
+        if isinstance(result, Message):
+            try:
+                await self.repo.remember_message(result.chat.id, result.message_id)
+            except SQLAlchemyError as exc:  # the message went out; failing to note it must not look like it did not
+                log.warning("message_log.failed error=%s", type(exc).__name__)
+        return result  # type: ignore[no-any-return]
 
 
 class UserLocaleMiddleware(I18nMiddleware):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
@@ -23,7 +25,9 @@ from cpc_bot.documents.mydata import render_mydata_html
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.runner import DialogRunner
 from cpc_bot.engine.screens import describe_answer, short_label
+from cpc_bot.engine.values import format_day
 from cpc_bot.handlers.menu import MenuCb
+from cpc_bot.reminders.retention import Retention, erase_day
 from cpc_bot.reminders.store import ReminderStore
 from cpc_bot.store.conferences import ConferenceRepository
 from cpc_bot.store.repository import Repository
@@ -87,7 +91,8 @@ async def cmd_delete(message: Message) -> None:
         "stay with them."), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-async def on_erase(query: CallbackQuery, callback_data: MenuCb, state: FSMContext, repo: Repository) -> None:
+async def on_erase(query: CallbackQuery, callback_data: MenuCb, state: FSMContext, repo: Repository, bot: Bot,
+                   clock: Clock) -> None:
     if not isinstance(query.message, Message):
         await query.answer()
         return
@@ -95,11 +100,40 @@ async def on_erase(query: CallbackQuery, callback_data: MenuCb, state: FSMContex
     if callback_data.v != "yes":
         await query.message.edit_text(_("Nothing was deleted."), reply_markup=None)
         return
+    chat_id = query.message.chat.id
     await state.clear()
     await repo.delete_user(query.from_user.id)
     log.info("data.erased user=%s", query.from_user.id)
-    await query.message.edit_text(_("Done. Everything I kept about you has been deleted. "
-                                    "If you send /start, you begin again with nothing saved."), reply_markup=None)
+    # The conversation too, where Telegram allows it (48 hours): someone else may pick up this phone.
+    removed = await _delete_recent_messages(bot, repo, chat_id, clock)
+    await bot.send_message(chat_id, _("Done. Everything I kept about you has been deleted. "
+                                      "If you send /start, you begin again with nothing saved.") + "\n\n" + _(
+        "I also removed our messages from the last two days from this chat. Older messages stay: you can "
+        "delete them in Telegram (press and hold a message, then Delete)."))
+    await repo.forget_messages(chat_id=chat_id)
+    log.info("data.chat_cleared user=%s messages=%s", query.from_user.id, removed)
+
+
+async def _delete_recent_messages(bot: Bot, repo: Repository, chat_id: int, clock: Clock) -> int:
+    """Delete the chat's messages Telegram still allows (48 hours, a margin kept); returns how many."""
+    ids = await repo.recent_messages(chat_id, since=clock() - timedelta(hours=47))
+    for start in range(0, len(ids), 100):  # deleteMessages takes up to 100 ids
+        try:
+            await bot.delete_messages(chat_id, ids[start:start + 100])
+        except TelegramAPIError as exc:  # some may be gone already: the rest of the erasure stands
+            log.warning("data.chat_clear_failed user=%s error=%s", chat_id, type(exc).__name__)
+    return len(ids)
+
+
+async def on_keep(query: CallbackQuery, callback_data: MenuCb, retention: Retention) -> None:
+    """The retention notice's button: keep the preparation for longer."""
+    kept_until = await retention.keep_longer(query.from_user.id, callback_data.v)
+    if kept_until is None or not isinstance(query.message, Message):
+        await query.answer(_("This button no longer works. Send /start to carry on."))
+        return
+    await query.answer()
+    await query.message.edit_text(_("Kept. I will not delete it before %(day)s, and I will tell you before I do.") % {
+        "day": format_day(erase_day(kept_until), get_i18n().current_locale)}, reply_markup=None)
 
 
 def setup() -> Router:
@@ -107,4 +141,5 @@ def setup() -> Router:
     router.message.register(cmd_mydata, Command("mydata"))
     router.message.register(cmd_delete, Command("delete"))
     router.callback_query.register(on_erase, MenuCb.filter(F.a == "erase"))
+    router.callback_query.register(on_keep, MenuCb.filter(F.a == "keep"))
     return router

@@ -44,6 +44,7 @@ from cpc_bot.reminders.professionals import (
     kind_label,
     prefix,
 )
+from cpc_bot.reminders.retention import Retention
 from cpc_bot.reminders.store import ReminderStore
 from cpc_bot.store.conferences import ConferenceRepository
 from cpc_bot.store.models import Conference, Response
@@ -80,8 +81,9 @@ def _button(text: str, conference_id: int, action: str) -> InlineKeyboardButton:
 class ConferenceDesk:
     def __init__(self, conferences: ConferenceRepository, reminders: ReminderStore, nudges: NudgePlanner,
                  parents: ParentReminderPlanner, repo: Repository, runner: DialogRunner, reports: ReportService,
-                 clock: Clock) -> None:
+                 clock: Clock, retention: Retention | None = None) -> None:
         self.conferences = conferences
+        self.retention = retention
         self.reminders = reminders
         self.nudges = nudges
         self.parents = parents
@@ -271,6 +273,9 @@ class ConferenceDesk:
             return None
         conference, audience = result
         await self.repo.update_user(message.chat.id, role=audience)
+        if self.retention is not None:  # what a linked family writes is kept until a set time after this conference
+            await self.retention.after_conference(message.chat.id, conference.starts_at.astimezone(LONDON).date(),
+                                                  later_only=True)
         if audience == "parent":
             await self.parents.plan(message.chat.id, f"member:{conference.id}:",
                                     conference.starts_at.astimezone(LONDON).date(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete
@@ -20,7 +20,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cpc_bot.clock import Clock
 from cpc_bot.store.crypto import FieldCipher
-from cpc_bot.store.models import Answer, Blob, ProcessedUpdate, Response, User
+from cpc_bot.store.models import (
+    Answer,
+    Blob,
+    ChatMessage,
+    ConferenceMember,
+    ProcessedUpdate,
+    Response,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -200,6 +208,45 @@ class Repository:
     async def responses(self, user_id: int) -> list[Response]:
         async with self._sessions() as s:
             return list((await s.exec(select(Response).where(Response.user_id == user_id).order_by(Response.id))).all())  # type: ignore[arg-type]
+
+    async def users_to_erase(self, today: date) -> list[int]:
+        """People whose preparation is due for erasure (their ``erase_after`` day has passed)."""
+        async with self._sessions() as s:
+            return list((await s.exec(select(User.id).where(User.erase_after < today))).all())  # type: ignore[arg-type, operator]
+
+    async def erase_preparation(self, user_id: int, keep_dialogs: set[str]) -> None:
+        """Erase what a person wrote to prepare for a conference: their questionnaires and
+        booklets (answers by cascade), their pictures and their links to conferences. Their
+        language and role stay, so the bot can still speak to them."""
+        async with self._sessions.begin() as s:
+            await s.exec(delete(Response).where(Response.user_id == user_id,  # type: ignore[arg-type]
+                                                Response.dialog_id.not_in(keep_dialogs)))  # type: ignore[attr-defined]
+            await s.exec(delete(Blob).where(Blob.user_id == user_id))  # type: ignore[arg-type]
+            await s.exec(delete(ConferenceMember).where(ConferenceMember.user_id == user_id))  # type: ignore[arg-type]
+            user = await s.get(User, user_id)
+            if user is not None:
+                user.erase_after = None
+
+    # the chat itself -------------------------------------------------------------
+    async def remember_message(self, chat_id: int, message_id: int) -> None:
+        """Note a message id (never its text), so /delete can remove it from the chat."""
+        async with self._sessions.begin() as s:
+            await s.merge(ChatMessage(chat_id=chat_id, message_id=message_id, at=self._clock()))
+
+    async def recent_messages(self, chat_id: int, since: datetime) -> list[int]:
+        async with self._sessions() as s:
+            query = select(ChatMessage.message_id).where(ChatMessage.chat_id == chat_id, ChatMessage.at >= since)  # type: ignore[arg-type]
+            return sorted((await s.exec(query)).all())
+
+    async def forget_messages(self, before: datetime | None = None, chat_id: int | None = None) -> None:
+        """Drop message ids older than ``before`` (Telegram no longer lets them be deleted), or a chat's."""
+        async with self._sessions.begin() as s:
+            query = delete(ChatMessage)
+            if before is not None:
+                query = query.where(ChatMessage.at < before)  # type: ignore[arg-type]
+            if chat_id is not None:
+                query = query.where(ChatMessage.chat_id == chat_id)  # type: ignore[arg-type]
+            await s.exec(query)  # type: ignore[call-overload]
 
     async def delete_user(self, user_id: int) -> None:
         """Erase the person: the users row, and by cascade every row that belongs to them

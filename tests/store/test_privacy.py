@@ -54,10 +54,14 @@ async def test_mydata_shows_everything_and_delete_erases_it(harness: BotHarness,
     await ana.tap("No, keep my answers")
     assert "Nothing was deleted." in emulator.last_message(ANA).visible
     await ana.say("/delete")
+    assert len(emulator.messages(ANA, include_user=True)) > 10
     await ana.tap("🗑 Yes, delete everything")
-    assert "has been deleted" in emulator.last_message(ANA).visible
+    # The conversation is gone from the chat too (someone else may pick up the phone): what
+    # they typed and what the bot said; only the goodbye is left.
+    [goodbye] = emulator.messages(ANA, include_user=True)
+    assert "has been deleted" in goodbye.visible and "removed our messages from the last two days" in goodbye.visible
     with sqlite3.connect(db_path(harness)) as db:
-        for table in ("users", "responses", "answers", "blobs", "reminders", "conference_members"):
+        for table in ("users", "responses", "answers", "blobs", "reminders", "conference_members", "chat_messages"):
             assert db.execute(f"select count(*) from {table}").fetchone()[0] == 0, table  # noqa: S608
     await ana.say("/start")
     assert "Carry on" not in " ".join(b["text"] for row in emulator.last_message(ANA).reply_markup["inline_keyboard"] for b in row)
