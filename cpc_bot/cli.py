@@ -15,6 +15,7 @@ from cpc_bot.app import BotApp, build_app
 from cpc_bot.clock import system_clock
 from cpc_bot.config import DEMO_TOKEN, ConfigError, Settings, load_settings
 from cpc_bot.engine.loader import DialogError
+from cpc_bot.store.crypto import new_key
 
 log = logging.getLogger("cpc_bot")
 
@@ -91,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="run the bot (long polling, or a webhook when CPC_WEBHOOK_URL is set)")
     sub.add_parser("demo", help="run the bot offline against the emulator, with a web chat page")
     sub.add_parser("migrate", help="bring the database to the newest schema and exit (before starting workers)")
+    keys = sub.add_parser("keys", help="encryption keys: 'new' prints a fresh key; 'rotate' re-encrypts with the newest")
+    keys.add_argument("action", choices=["new", "rotate"])
     sub.add_parser("deadlines", help="conference deadlines in working days (see cpc-bot deadlines --help)", add_help=False)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["deadlines"]:
@@ -103,6 +106,13 @@ def main(argv: list[str] | None = None) -> int:
         _logging(settings.log_level)
         if args.command == "demo":
             asyncio.run(_demo(settings))
+        elif args.command == "keys" and args.action == "new":
+            print(new_key())
+        elif args.command == "keys":
+            from cpc_bot.store.rotate import rotate_database, rotation_keys
+
+            report = asyncio.run(rotate_database(settings.database_url, rotation_keys(settings)))
+            return 0 if report.done and report.unreadable == 0 else 1
         elif args.command == "migrate":
             print("database at revision", asyncio.run(_migrate(settings)))
         else:

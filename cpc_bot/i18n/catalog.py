@@ -53,7 +53,8 @@ def compile_catalogs(locales_dir: Path) -> list[str]:
 
 
 def problems(locales_dir: Path) -> list[str]:
-    """Missing translations, fuzzy entries and broken placeholders or tags, one line each."""
+    """Missing translations, fuzzy entries, broken placeholders or tags, and translations far
+    shorter than their English (a sentence left as one word), one line each."""
     with (locales_dir / f"{DOMAIN}.pot").open("rb") as fh:
         template = read_po(fh)
     wanted = {m.id for m in template if m.id}
@@ -73,6 +74,9 @@ def problems(locales_dir: Path) -> list[str]:
                 found.append(f"{lang}: not translated: {ids[0][:60]!r}")
                 continue
             for text in strings:
+                if len(ids[0]) > 25 and len(text) < 0.4 * len(ids[0]):
+                    # A sentence turned into one word ("Nie", "Dlaczego"): a slip when merging, not a translation.
+                    found.append(f"{lang}: suspiciously short: {ids[0][:60]!r} -> {text!r}")
                 if sorted(PLACEHOLDER.findall(ids[0])) != sorted(PLACEHOLDER.findall(text)):
                     found.append(f"{lang}: placeholders differ: {ids[0][:60]!r}")
                 if sorted(TAG.findall(ids[0])) != sorted(TAG.findall(text)):
