@@ -43,7 +43,8 @@ async def _webhook(app: BotApp) -> None:
     await app.prepare()
     await app.bot.set_webhook(settings.webhook_url + settings.webhook_path, secret_token=secret)
     web_app = web.Application()
-    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=secret).register(web_app, path=settings.webhook_path)
+    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=secret,
+                         handle_in_background=settings.webhook_in_background).register(web_app, path=settings.webhook_path)
     setup_application(web_app, app.dispatcher, bot=app.bot)
     runner = web.AppRunner(web_app)
     await runner.setup()

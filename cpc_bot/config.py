@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_path: str = "/telegram/webhook"
+    #: False: answer Telegram once the update is handled (the proxy and Telegram see failures,
+    #: and a busy worker slows its own intake). True: answer at once, handle afterwards.
+    webhook_in_background: bool = False
 
     dialogs_dir: Path = PROJECT_ROOT / "dialogs"
     locales_dir: Path = PROJECT_ROOT / "locales"

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientError, ClientSession, web
 
 from cpc_bot.emulator.limits import ApiError, check_inline_keyboard, visible_length, visible_text
 
@@ -121,6 +121,13 @@ class BotApiEmulator:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._closing = False
+        # Webhook mode (after setWebhook): updates are POSTed to the bot instead of queued.
+        self._webhook: tuple[str, str | None] | None = None
+        self._client: ClientSession | None = None
+        self._deliveries: set[asyncio.Task[None]] = set()
+        self._processed: set[int] = set()
+        #: How many updates each webhook answer came from (the X-Worker header a test balancer adds).
+        self.delivered_by: dict[str, int] = defaultdict(int)
 
     # --------------------------------------------------------------- server
     def make_app(self) -> web.Application:
@@ -148,6 +155,11 @@ class BotApiEmulator:
         for condition in (self._new_update, self._changed, self._confirm_event):
             async with condition:
                 condition.notify_all()
+        for task in list(self._deliveries):
+            task.cancel()
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -255,6 +267,9 @@ class BotApiEmulator:
     async def _push_update(self, payload: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
         self._sent_updates[update_id] = {"update_id": update_id, **payload}
+        if self._webhook is not None:
+            self._deliver_soon(self._sent_updates[update_id])
+            return update_id
         async with self._new_update:
             self._updates.append(self._sent_updates[update_id])
             self._new_update.notify_all()
@@ -263,6 +278,9 @@ class BotApiEmulator:
     async def redeliver(self, update_id: int) -> None:
         """Send an update again with the same id, as Telegram does after a webhook timeout
         or when a bot restarts before confirming it. It goes out on the next getUpdates."""
+        if self._webhook is not None:
+            self._deliver_soon(self._sent_updates[update_id])
+            return
         async with self._new_update:
             self._replay.append(self._sent_updates[update_id])
             self._new_update.notify_all()
@@ -289,9 +307,43 @@ class BotApiEmulator:
             return self._updates[:limit]
 
     async def wait_processed(self, update_id: int, timeout: float = 10) -> None:
-        """Return once the bot has confirmed ``update_id`` (asked for updates after it)."""
+        """Return once the bot has confirmed ``update_id`` (asked for updates after it, or
+        answered its webhook request)."""
         async with self._confirm_event:
-            await asyncio.wait_for(self._confirm_event.wait_for(lambda: self._confirmed >= update_id), timeout)
+            await asyncio.wait_for(self._confirm_event.wait_for(
+                lambda: self._confirmed >= update_id or update_id in self._processed), timeout)
+
+    def _deliver_soon(self, update: dict[str, Any]) -> None:
+        task = asyncio.create_task(self._deliver(update))
+        self._deliveries.add(task)
+        task.add_done_callback(self._deliveries.discard)
+
+    async def _deliver(self, update: dict[str, Any], attempts: int = 5) -> None:
+        """POST one update to the webhook, as Telegram does: concurrently with others, again
+        after a failure, with the secret token in a header; a method in the answer is run."""
+        assert self._webhook is not None
+        url, secret = self._webhook
+        if self._client is None:
+            self._client = ClientSession()
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        for attempt in range(attempts):
+            try:
+                async with self._client.post(url, json=update, headers=headers) as answer:
+                    if answer.status == 200:
+                        self.delivered_by[answer.headers.get("X-Worker", "")] += 1
+                        body = await answer.read()
+                        if body.strip():
+                            reply = json.loads(body)
+                            handler = getattr(self, f"api_{str(reply.pop('method', '')).lower()}", None)
+                            if handler is not None:
+                                await handler(_Params(reply))
+                        break
+            except (ClientError, OSError, ApiError):
+                pass
+            await asyncio.sleep(0.2 * (attempt + 1))
+        async with self._confirm_event:
+            self._processed.add(update["update_id"])
+            self._confirm_event.notify_all()
 
     # ---------------------------------------------------------- bot methods
     async def api_getme(self, params: _Params) -> dict[str, Any]:
@@ -299,13 +351,17 @@ class BotApiEmulator:
                 "supports_inline_queries": False}
 
     async def api_deletewebhook(self, params: _Params) -> bool:
+        self._webhook = None
         return True
 
     async def api_setwebhook(self, params: _Params) -> bool:
+        url = str(params.get("url") or "")
+        self._webhook = (url, params.get("secret_token")) if url else None
         return True
 
     async def api_getwebhookinfo(self, params: _Params) -> dict[str, Any]:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        return {"url": self._webhook[0] if self._webhook else "", "has_custom_certificate": False,
+                "pending_update_count": len(self._deliveries) if self._webhook else len(self._updates)}
 
     async def api_setmycommands(self, params: _Params) -> bool:
         self.commands[str(params.get("language_code") or "")] = list(params.get("commands") or [])

@@ -1,0 +1,141 @@
+"""Two bot processes behind a round-robin proxy, on the machine's PostgreSQL and Redis.
+
+The topology of deploy/compose.yaml, with real processes on loopback: the emulator (playing
+Telegram) POSTs each update to the proxy's webhook address, the proxy hands them to the two
+workers in turn, and the workers share the database and the Redis FSM state. One parent's
+questionnaire hops between workers at every step and must carry on as if there were one;
+a double tap whose two halves reach different workers at once must count once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+import redis.asyncio as aioredis
+
+from cpc_bot.config import DEMO_TOKEN, PROJECT_ROOT
+from cpc_bot.emulator.balancer import RoundRobin
+from cpc_bot.emulator.server import BotApiEmulator
+from cpc_bot.store.crypto import new_key
+from tests.helpers import answer_the_rest, buttons
+from tests.integration.test_postgres_redis import servers_or_skip
+
+pytestmark = pytest.mark.xdist_group("servers")
+
+DATABASE = "cpc_workers_test"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = "redis://127.0.0.1:6379/11"
+PARENT = 6101
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def fresh_database() -> str:
+    admin = await asyncpg.connect(PG_ADMIN)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    finally:
+        await admin.close()
+    client = aioredis.from_url(REDIS_URL)
+    await client.flushdb()
+    await client.aclose()
+    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
+
+
+async def wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"worker exited with {process.returncode}")
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.1)
+            continue
+        writer.close()
+        return
+    raise AssertionError(f"worker on port {port} did not start")
+
+
+@pytest.fixture
+async def two_workers(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[list[Path]]:
+    await servers_or_skip()
+    database_url = await fresh_database()
+    ports = [free_port(), free_port()]
+    proxy = RoundRobin([f"http://127.0.0.1:{port}" for port in ports])
+    await proxy.start()
+    env = {**os.environ, "CPC_BOT_TOKEN": DEMO_TOKEN, "CPC_TELEGRAM_API_BASE": emulator.base_url,
+           "CPC_DATABASE_URL": database_url, "CPC_REDIS_URL": REDIS_URL, "CPC_ENCRYPTION_KEYS": new_key(),
+           "CPC_WEBHOOK_URL": proxy.url, "CPC_WEBHOOK_SECRET": "loopback-secret", "CPC_LOG_LEVEL": "INFO"}
+    logs = [tmp_path / f"worker{i}.log" for i in range(2)]
+    workers = []
+    for port, log in zip(ports, logs, strict=True):
+        with log.open("wb") as out:  # the child keeps its own handle
+            workers.append(subprocess.Popen([sys.executable, "-m", "cpc_bot", "run"], cwd=PROJECT_ROOT,
+                                            env={**env, "CPC_WEBHOOK_PORT": str(port)}, stdout=out, stderr=out))
+    try:
+        for port, worker in zip(ports, workers, strict=True):
+            await wait_listening(port, worker)
+        yield logs
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        await proxy.stop()
+
+
+async def test_a_parent_carries_on_across_two_workers(two_workers: list[Path], emulator: BotApiEmulator) -> None:
+    parent = emulator.user(PARENT, language_code="en")
+    parent.timeout = 30
+    await parent.say("/start")
+    await parent.tap("👪 I am a parent or carer")
+    await parent.tap("📝 Prepare your views")
+    await parent.tap("Next ➡️")
+    await parent.say("15/12/2026")
+    await parent.tap("The first conference")
+    await parent.say("Amira")
+    await parent.say("14/03/2019")
+
+    # A double tap: both halves are in flight at once, and the proxy sends them to different workers.
+    question = emulator.last_message(PARENT)
+    first = await parent.tap("✅ That is everyone", wait=False)
+    second = await parent.tap("✅ That is everyone", message_id=question.message_id, wait=False)
+    for update_id in (first, second):
+        await emulator.wait_processed(update_id, 30)
+    assert "Are there things you think the conference should think about?" in emulator.last_message(PARENT).visible
+
+    await parent.tap("Skip ➡️")
+    await parent.say("I walk the children to school every day.")
+    await parent.tap("✅ Done")
+    await answer_the_rest(parent, emulator, PARENT, words="We talk every evening.")
+
+    # Every step was handled by one or the other, and nothing was lost between them.
+    assert emulator.delivered_by["0"] >= 5 and emulator.delivered_by["1"] >= 5, emulator.delivered_by
+    assert emulator.documents(PARENT), "the report did not arrive"
+    review = next(m for m in reversed(emulator.messages(PARENT)) if "Check your answers" in m.visible)
+    for answer in ("15 December 2026", "Amira", "14 March 2019", "I walk the children to school every day."):
+        assert answer in review.visible, answer
+    assert review.visible.count("Amira") == 1  # the double tap did not add a second child or skip a question
+    assert emulator.rejected == []
+    await parent.say("/start")
+    assert "▶️ Carry on" not in " ".join(buttons(emulator.last_message(PARENT)))
+    for log in two_workers:  # both started (one migrated, the other found it done) and nothing failed
+        text = log.read_text()
+        assert "webhook.listening" in text and "Traceback" not in text and " ERROR " not in text, text[-2000:]
