@@ -23,6 +23,9 @@ test: $(BIN)/.installed
 	$(BIN)/python -m cpc_bot.i18n.catalog check
 	@# One test process per core; tests that share the PostgreSQL and Redis servers stay in one.
 	$(BIN)/pytest -n auto --dist loadgroup
+	@# The bot's own tests again on PostgreSQL + Redis: a fresh database and key prefix per test.
+	CPC_TEST_BACKEND=postgres $(BIN)/pytest -n auto --dist loadgroup tests/parents tests/children \
+		tests/professionals tests/store/test_privacy.py tests/i18n/test_languages_journey.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check cpc_bot tests benchmarks

@@ -15,7 +15,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand
@@ -118,7 +118,7 @@ def _cipher(settings: Settings) -> FieldCipher:
 
 def _storage(settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> BaseStorage:
     if settings.redis_url:
-        return RedisStorage.from_url(settings.redis_url)
+        return RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix))
     return SqlStorage(sessions, clock)
 
 

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     )
     database_url: str = Field(default="sqlite+aiosqlite:///cpc_bot.db")
     redis_url: str | None = None
+    #: Prefix of every Redis key, so several bots (or test runs) can share one Redis.
+    redis_prefix: str = "cpc"
     default_locale: str = "en"
 
     #: Comma-separated url-safe base64 AES-256 keys, newest first. Empty: use ``key_file``.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from cpc_bot.clock import FrozenClock
@@ -34,9 +37,39 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
     await server.stop()
 
 
+#: ``CPC_TEST_BACKEND=postgres`` runs the bot tests on the machine's PostgreSQL and Redis
+#: instead of SQLite (make test does both): each test gets its own database and key prefix.
+BACKEND = os.environ.get("CPC_TEST_BACKEND", "sqlite")
+
+
 @pytest.fixture
-def bot_settings(emulator: BotApiEmulator, tmp_path: Path, dialogs_dir: Path) -> Settings:
-    return make_settings(emulator.base_url, tmp_path, dialogs_dir=dialogs_dir)
+async def bot_settings(emulator: BotApiEmulator, tmp_path: Path, dialogs_dir: Path) -> AsyncIterator[Settings]:
+    if BACKEND != "postgres":
+        yield make_settings(emulator.base_url, tmp_path, dialogs_dir=dialogs_dir)
+        return
+    name = f"cpc_t_{secrets.token_hex(6)}"
+    try:
+        admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres", timeout=3)
+    except (OSError, asyncpg.PostgresError) as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CPC_TEST_BACKEND=postgres but PostgreSQL is not running ({exc})")
+        pytest.skip(f"PostgreSQL is not running ({exc})")
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_settings(emulator.base_url, tmp_path, dialogs_dir=dialogs_dir,
+                            database_url=f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}",
+                            redis_url="redis://127.0.0.1:6379/10", redis_prefix=name)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if BACKEND == "postgres":
+        skip = pytest.mark.skip(reason="reads the SQLite file itself")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture

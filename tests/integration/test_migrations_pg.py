@@ -29,6 +29,8 @@ from tests.store.test_migrations import (
     user_ids,
 )
 
+pytestmark = pytest.mark.xdist_group("servers")  # one process at a time on the shared server
+
 PG_URL = os.environ.get("CPC_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 DATABASE = "cpc_migrations_test"
 MIGRATIONS_URL = make_url(PG_URL).set(database=DATABASE).render_as_string(hide_password=False)

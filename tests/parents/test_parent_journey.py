@@ -150,5 +150,6 @@ async def test_parent_prepares_views_and_gets_the_report(harness: BotHarness, em
 
     # Reminders were planned from the conference date (Tuesday 15 December 2026).
     rows = {r.kind: r for r in await harness.app.reminders.for_user(MUM)}
-    assert set(rows) == {"parent.reports_by", "parent.day_before", "parent.morning_of", "parent.next_steps", "parent.notes_by"}
+    assert set(rows) == {"parent.reports_by", "parent.day_before", "parent.morning_of", "parent.next_steps", "parent.notes_by",
+                         "retention.notice"}  # and, 30 days after, notice that the answers will be erased
     assert rows["parent.reports_by"].params.find("2026-12-10") > 0

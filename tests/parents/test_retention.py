@@ -6,8 +6,9 @@ one tap to keep it longer.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime
+
+from sqlalchemy import text
 
 from cpc_bot.clock import LONDON, FrozenClock
 from cpc_bot.emulator.server import BotApiEmulator
@@ -39,9 +40,9 @@ def texts(emulator: BotApiEmulator, user_id: int) -> list[str]:
     return [m.visible for m in emulator.messages(user_id)]
 
 
-def rows(harness: BotHarness, table: str, user_id: int) -> int:
-    with sqlite3.connect(harness.settings.database_url.split("///", 1)[1]) as db:
-        return db.execute(f"select count(*) from {table} where user_id = ?", (user_id,)).fetchone()[0]  # noqa: S608
+async def rows(harness: BotHarness, table: str, user_id: int) -> int:
+    async with harness.app.engine.connect() as db:
+        return (await db.execute(text(f"select count(*) from {table} where user_id = :u"), {"u": user_id})).scalar_one()  # noqa: S608
 
 
 async def test_preparation_is_erased_after_the_conference_with_notice_and_a_choice_to_keep(
@@ -67,9 +68,9 @@ async def test_preparation_is_erased_after_the_conference_with_notice_and_a_choi
 
     # The day after: the leaver's answers are gone and they are told; the keeper's stay.
     await tick(harness, clock, 2027, 1, 15, 10, 0)
-    assert rows(harness, "responses", LEAVER) == 0 and rows(harness, "blobs", LEAVER) == 0
+    assert await rows(harness, "responses", LEAVER) == 0 and await rows(harness, "blobs", LEAVER) == 0
     assert texts(emulator, LEAVER)[-1].startswith("As I said I would, I have deleted what you wrote")
-    assert rows(harness, "responses", KEEPER) == 1
+    assert await rows(harness, "responses", KEEPER) == 1
     leaver = emulator.user(LEAVER)
     await leaver.say("/start")
     await leaver.tap("👪 I am a parent or carer")
@@ -82,7 +83,7 @@ async def test_preparation_is_erased_after_the_conference_with_notice_and_a_choi
     await tick(harness, clock, 2027, 2, 7, 10, 0)
     assert "on 14 February 2027 I will delete" in texts(emulator, KEEPER)[-1]
     await tick(harness, clock, 2027, 2, 14, 10, 0)
-    assert rows(harness, "responses", KEEPER) == 0
+    assert await rows(harness, "responses", KEEPER) == 0
 
 
 async def test_a_stale_keep_button_changes_nothing(harness: BotHarness, emulator: BotApiEmulator,

@@ -30,6 +30,7 @@ async def start_parent(emulator: BotApiEmulator):
     return ana
 
 
+@pytest.mark.sqlite_only
 async def test_mydata_shows_everything_and_delete_erases_it(harness: BotHarness, emulator: BotApiEmulator) -> None:
     ana = await start_parent(emulator)
     await ana.say(SENTINEL + " <script>alert(1)</script>")
@@ -67,6 +68,7 @@ async def test_mydata_shows_everything_and_delete_erases_it(harness: BotHarness,
     assert "Carry on" not in " ".join(b["text"] for row in emulator.last_message(ANA).reply_markup["inline_keyboard"] for b in row)
 
 
+@pytest.mark.sqlite_only
 async def test_no_words_or_names_reach_the_logs_or_the_database_file(
         harness: BotHarness, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
