@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, ExceptionTypeFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, Message
@@ -69,10 +70,15 @@ async def on_error(event: ErrorEvent, bot: Bot) -> bool:
     elif update.callback_query is not None:
         chat_id = update.callback_query.from_user.id
     if chat_id is not None:
+        if isinstance(event.exception, TelegramAPIError):
+            # Telegram refused or lost our reply: what they sent was handled and saved before it.
+            text = _("Sorry, my answer to you did not get through. What you sent me is saved, so there is "
+                     "no need to send it again. Send /start to carry on.")
+        else:
+            text = _("Sorry, something went wrong on my side and your last message may not have been saved. "
+                     "Your earlier answers are safe. Please send it again, or send /start.")
         try:
-            await bot.send_message(chat_id, _(
-                "Sorry, something went wrong on my side. Your answers so far are saved. "
-                "Please try again, or send /start."))
+            await bot.send_message(chat_id, text)
         except Exception:  # noqa: BLE001 - the error is already logged; never fail the error handler
             log.warning("update.failed.reply_failed update=%s", update.update_id)
     return True

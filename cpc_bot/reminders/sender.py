@@ -144,11 +144,12 @@ class ReminderSender:
             log.warning("reminder.failed id=%s error=%s", reminder.id, type(exc).__name__)
             return False
         except (TelegramNetworkError, TelegramServerError) as exc:
-            if reminder.attempts >= MAX_ATTEMPTS:
+            attempt = reminder.attempts + 1  # failures only: waits asked for by Telegram do not count
+            if attempt >= MAX_ATTEMPTS:
                 await self.store.finish(reminder.id, "failed")
             else:
-                await self.store.release(reminder.id, self.clock() + timedelta(minutes=2 ** reminder.attempts))
-            log.warning("reminder.retry id=%s attempt=%s error=%s", reminder.id, reminder.attempts, type(exc).__name__)
+                await self.store.release(reminder.id, self.clock() + timedelta(minutes=2 ** attempt), failed=True)
+            log.warning("reminder.retry id=%s attempt=%s error=%s", reminder.id, attempt, type(exc).__name__)
             return False
         await self.store.finish(reminder.id, "sent", at=self.clock())
         log.info("reminder.sent id=%s kind=%s", reminder.id, reminder.kind)

@@ -7,8 +7,10 @@ A row goes ``pending`` -> ``claimed`` -> ``sending`` -> ``sent``, each step comm
   process dies before sending, the row is given back after ``CLAIM_LEASE``: nothing lost.
 * ``sending``: set just before the call to Telegram, only if the row is still ours. A row
   left here by a process that died during the call may or may not have reached the
-  person; it is not sent again (a reminder twice is worse than a crash logged) and
-  becomes ``unconfirmed`` after the lease, for the logs and /mydata.
+  person; it is not sent again and becomes ``unconfirmed`` after the lease, for the logs
+  and /mydata. (A call that fails with a network error, by contrast, is retried by the
+  sender: a reminder lost to a flaky connection is worse than, in the rare case the
+  connection broke after Telegram took the message, one that arrives twice.)
 """
 
 from __future__ import annotations
@@ -125,7 +127,7 @@ class ReminderStore:
                 query = query.with_for_update(skip_locked=True)
             rows = (await s.exec(query)).all()
             for row in rows:
-                row.status, row.claimed_at, row.attempts = "claimed", now, row.attempts + 1
+                row.status, row.claimed_at = "claimed", now
             return [_due(row) for row in rows]
 
     async def begin_send(self, reminder: DueReminder, now: datetime) -> bool:
@@ -146,12 +148,14 @@ class ReminderStore:
                 if status == "sent":
                     row.sent_at = at or self._clock()
 
-    async def release(self, reminder_id: int, due_at: datetime) -> None:
-        """Put a claimed row back for later (quiet hours, or Telegram asked us to wait)."""
+    async def release(self, reminder_id: int, due_at: datetime, *, failed: bool = False) -> None:
+        """Put a claimed row back for later: quiet hours, or Telegram asked us to wait (those
+        are not failures), or a failed attempt (``failed``: counted against MAX_ATTEMPTS)."""
         async with self._sessions.begin() as s:
             row = await s.get(Reminder, reminder_id)
             if row is not None and row.status in ("claimed", "sending"):
                 row.status, row.due_at, row.claimed_at = "pending", due_at, None
+                row.attempts += int(failed)
 
     async def for_user(self, user_id: int, ref_prefix: str = "") -> list[Reminder]:
         async with self._sessions() as s:

@@ -16,7 +16,7 @@ from cpc_bot.emulator.server import BotApiEmulator
 from tests.helpers import BotHarness, buttons
 
 USER_IDS = itertools.count(20_000)
-ERROR_REPLY = "Sorry, something went wrong on my side."
+ERROR_REPLY = "Sorry, something went wrong on my side"
 
 texts = st.one_of(
     st.text(max_size=40),
