@@ -178,9 +178,47 @@ def _write(pdf: FPDF, text: str, height: float, align: str, **kwargs: object) ->
     # fpdf2 can believe the page still has this font selected after a fallback-font run;
     # making it emit the font again keeps glyph sizes and spacing right.
     pdf.current_font_is_set_on_page = False
-    pdf.multi_cell(0, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT, **kwargs)  # type: ignore[arg-type]
+    lines = _wrap(pdf, text)
+    if lines is None:  # a word wider than the page (a long web address): fpdf2 breaks it inside
+        pdf.multi_cell(0, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT, **kwargs)  # type: ignore[arg-type]
+    for line in lines or ():
+        if pdf.will_page_break(height):
+            pdf.add_page()
+        pdf.current_font_is_set_on_page = False
+        pdf.cell(0, height, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT, **kwargs)  # type: ignore[arg-type]
     # Text in a fallback font can leave that font selected; the next paragraph starts clean.
     pdf.set_font(family, style, size)
+
+
+def _wrap(pdf: FPDF, text: str) -> list[str] | None:
+    """Lines that fit the page, made from word widths (each word shaped once, in its own
+    fallback font). fpdf2's own multi_cell re-shapes the line after every character, which
+    made an Urdu report take seconds; None when a single word does not fit on a line."""
+    room = (pdf.epw - 2 * pdf.c_margin) * 0.995
+    space = _word_width(pdf, " ")
+    lines = []
+    for paragraph in text.split("\n"):
+        line: list[str] = []
+        used = 0.0
+        for word in paragraph.split(" "):
+            width = _word_width(pdf, word)
+            if width > room:
+                return None
+            if line and used + space + width > room:
+                lines.append(" ".join(line))
+                line, used = [], 0.0
+            used += (space if line else 0.0) + width
+            line.append(word)
+        lines.append(" ".join(line))
+    return lines
+
+
+def _word_width(pdf: FPDF, word: str) -> float:
+    cache: dict[tuple[str, str, float, str], float] = pdf.__dict__.setdefault("_word_widths", {})
+    key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, word)
+    if key not in cache:
+        cache[key] = sum(fragment.get_width() for fragment in pdf._preload_font_styles(word, markdown=False))
+    return cache[key]
 
 
 def _english(pdf: FPDF, text: str, size: float, align: str) -> None:
