@@ -10,7 +10,7 @@ import pytest
 from aiohttp import ClientSession
 
 from cpc_bot.emulator.server import BotApiEmulator
-from tests.helpers import BotHarness
+from tests.helpers import BotHarness, answer_the_rest
 
 ANA = 3001
 SENTINEL = "Zyxwv-sentinel-words-7731"
@@ -73,8 +73,15 @@ async def test_no_words_or_names_reach_the_logs_or_the_database_file(
         harness: BotHarness, emulator: BotApiEmulator, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     ana = await start_parent(emulator)
-    await ana.say(SENTINEL)
-    await ana.say("/help")
+    await ana.say(SENTINEL)  # the child's name
+    await ana.tap("Skip ➡️")
+    await ana.tap("✅ That is everyone")
+    # The whole questionnaire with the sentinel in every answer, the report, the data page, a
+    # wrong command, and a picture; then everything a person can ask for.
+    await answer_the_rest(ana, emulator, ANA, words=f"{SENTINEL} says we are fine", short_words=SENTINEL)
+    for command in ("/report", "/mydata", "/help", "/nonsense", "/language", "/delete"):
+        await ana.say(command)
+    assert emulator.documents(ANA)
     assert SENTINEL not in caplog.text and "Ana" not in caplog.text
     assert harness.settings.bot_token.get_secret_value() not in caplog.text
     with open(db_path(harness), "rb") as raw:
