@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -86,9 +87,28 @@ class BotApp:
             await self.bot.set_my_commands(commands, language_code=language)
 
     async def close(self) -> None:
+        message_log = self.dispatcher.get("message_log")
+        if message_log is not None:
+            await message_log.flush()
         await self.bot.session.close()
         await self.storage.close()
         await self.engine.dispose()
+
+
+def _keep_response_models() -> list[Any]:
+    """aiogram parses every answer with pydantic's ``Response[<result type>]``; pydantic keeps
+    those parametrised models only weakly, so they were rebuilt again and again (a fifth of a
+    dialog step's time in the benchmark's profile). Holding them once keeps them built."""
+    from aiogram import methods
+    from aiogram.methods import Response as ApiResponse
+    from aiogram.methods.base import TelegramMethod
+
+    kinds = {cls.__returning__ for cls in vars(methods).values()
+             if isinstance(cls, type) and issubclass(cls, TelegramMethod) and cls is not TelegramMethod}
+    return [ApiResponse[kind] for kind in kinds]  # type: ignore[valid-type]
+
+
+_RESPONSE_MODELS: list[Any] = []
 
 
 def command_list() -> list[BotCommand]:
@@ -127,6 +147,8 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     if settings.bot_token is None:
         raise ConfigError("CPC_BOT_TOKEN: required (or use `cpc-bot demo` to try the bot offline)")
     compile_catalogs(settings.locales_dir)
+    if not _RESPONSE_MODELS:
+        _RESPONSE_MODELS.extend(_keep_response_models())
     registry = load_dialogs(settings.dialogs_dir)
     guides = load_guides(settings.guides_dir)
     engine = create_engine(settings.database_url)
@@ -144,7 +166,8 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
     bot.session.middleware(RtlMiddleware())
-    bot.session.middleware(MessageLog(repo))
+    message_log = MessageLog(repo, clock)
+    bot.session.middleware(message_log)
     i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale, domain="messages")
     on_finish: dict[str, FinishHook] = {}
     on_answer: dict[str, AnswerHook] = {}
@@ -173,6 +196,7 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
 
     scheduler.add_job(forget_old_updates, "interval", hours=6, id="forget_updates", max_instances=1, coalesce=True)
     scheduler.add_job(retention.sweep, "interval", hours=1, id="retention", max_instances=1, coalesce=True)
+    scheduler.add_job(message_log.flush, "interval", seconds=3, id="message_log", max_instances=1, coalesce=True)
     reports = ReportService(repo, runner, i18n, clock)
     conferences = ConferenceRepository(sessions, cipher, clock)
     sharing = Sharing(repo, runner, conferences)
@@ -199,6 +223,7 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     dispatcher["conferences"] = conferences
     dispatcher["clock"] = clock
     dispatcher["retention"] = retention
+    dispatcher["message_log"] = message_log
     dispatcher["settings"] = settings
     dispatcher.update.outer_middleware(OnceMiddleware(repo))
     UserLocaleMiddleware(i18n, repo).setup(dispatcher)
@@ -211,6 +236,7 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     async def stop_scheduler() -> None:
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        await message_log.flush()
 
     dispatcher.startup.register(start_scheduler)
     dispatcher.shutdown.register(stop_scheduler)
@@ -219,9 +245,9 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
 
 
 def _chain_answers(*hooks: AnswerHook) -> AnswerHook:
-    async def run_all(response: Response, view: View) -> None:
+    async def run_all(response: Response, view: View, key: str) -> None:
         for hook in hooks:
-            await hook(response, view)
+            await hook(response, view, key)
 
     return run_all
 

@@ -64,7 +64,8 @@ class DialogSG(StatesGroup):
 #: Called when someone finishes a questionnaire (e.g. to send their report).
 FinishHook = Callable[[Bot, int, Response, "View"], Awaitable[None]]
 #: Called after each answer is complete (e.g. to plan reminders from a date).
-AnswerHook = Callable[[Response, "View"], Awaitable[None]]
+#: After an answer is saved: the response, the view, and the key of the step just answered.
+AnswerHook = Callable[[Response, "View", str], Awaitable[None]]
 
 
 @dataclass
@@ -409,7 +410,7 @@ class DialogRunner:
         """Where to go after an answer: on, or back to the review when changing one answer."""
         hook = self.on_answer.get(view.dialog.id)
         if hook is not None and from_slot.is_question:
-            await hook(view.response, view)
+            await hook(view.response, view, from_slot.key)
         slots = view.slots
         if view.response.return_to_review:
             start = find_slot(slots, from_slot.key)

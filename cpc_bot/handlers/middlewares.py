@@ -1,9 +1,10 @@
-"""The language for each update: the user's choice, else their Telegram language."""
+"""Around every update: handled once, in the person's language; around every send: ids noted for /delete."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
@@ -14,6 +15,7 @@ from aiogram.types import Message, TelegramObject, Update, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 from sqlalchemy.exc import SQLAlchemyError
 
+from cpc_bot.clock import Clock
 from cpc_bot.i18n.locale import negotiate_locale
 from cpc_bot.store.repository import Repository
 
@@ -34,30 +36,45 @@ class OnceMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
-        if isinstance(event, Update) and not await self.repo.claim_update(data["bot"].id, event.update_id):
-            log.info("update.duplicate update=%s", event.update_id)
-            return None
-        if isinstance(event, Update) and event.message is not None:
-            await self.repo.remember_message(event.message.chat.id, event.message.message_id)
+        if isinstance(event, Update):
+            message = (event.message.chat.id, event.message.message_id) if event.message is not None else None
+            if not await self.repo.claim_update(data["bot"].id, event.update_id, message):
+                log.info("update.duplicate update=%s", event.update_id)
+                return None
         return await handler(event, data)
 
 
 class MessageLog(BaseRequestMiddleware):
-    """Notes the id of every message the bot sends (ids only), so /delete can remove them."""
+    """Notes the id of every message the bot sends (ids only), so /delete can remove them.
 
-    def __init__(self, repo: Repository) -> None:
+    Ids are kept in memory and written in one transaction every few seconds (``flush``, a
+    scheduler job; /delete and shutdown flush first): a commit per message sent would cost
+    more than the message. A crash loses at most the last seconds' ids, which only means
+    those messages stay in the chat after a /delete.
+    """
+
+    def __init__(self, repo: Repository, clock: Clock) -> None:
         self.repo = repo
+        self.clock = clock
+        self._pending: list[tuple[int, int, datetime]] = []
 
     async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
                        method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
         # aiogram's session hands back the method's result itself (a Message for the send methods).
         result: Any = await make_request(bot, method)
         if isinstance(result, Message):
-            try:
-                await self.repo.remember_message(result.chat.id, result.message_id)
-            except SQLAlchemyError as exc:  # the message went out; failing to note it must not look like it did not
-                log.warning("message_log.failed error=%s", type(exc).__name__)
+            self._pending.append((result.chat.id, result.message_id, self.clock()))
         return result  # type: ignore[no-any-return]
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        try:
+            await self.repo.remember_messages(pending)
+        except SQLAlchemyError as exc:  # keep them for the next try; the messages themselves went out
+            self._pending = pending + self._pending
+            log.warning("message_log.failed error=%s", type(exc).__name__)
 
 
 class UserLocaleMiddleware(I18nMiddleware):

@@ -27,6 +27,7 @@ from cpc_bot.engine.runner import DialogRunner
 from cpc_bot.engine.screens import describe_answer, short_label
 from cpc_bot.engine.values import format_day
 from cpc_bot.handlers.menu import MenuCb
+from cpc_bot.handlers.middlewares import MessageLog
 from cpc_bot.reminders.retention import Retention, erase_day
 from cpc_bot.reminders.store import ReminderStore
 from cpc_bot.store.conferences import ConferenceRepository
@@ -92,7 +93,7 @@ async def cmd_delete(message: Message) -> None:
 
 
 async def on_erase(query: CallbackQuery, callback_data: MenuCb, state: FSMContext, repo: Repository, bot: Bot,
-                   clock: Clock) -> None:
+                   clock: Clock, message_log: MessageLog) -> None:
     if not isinstance(query.message, Message):
         await query.answer()
         return
@@ -105,11 +106,13 @@ async def on_erase(query: CallbackQuery, callback_data: MenuCb, state: FSMContex
     await repo.delete_user(query.from_user.id)
     log.info("data.erased user=%s", query.from_user.id)
     # The conversation too, where Telegram allows it (48 hours): someone else may pick up this phone.
+    await message_log.flush()
     removed = await _delete_recent_messages(bot, repo, chat_id, clock)
     await bot.send_message(chat_id, _("Done. Everything I kept about you has been deleted. "
                                       "If you send /start, you begin again with nothing saved.") + "\n\n" + _(
         "I also removed our messages from the last two days from this chat. Older messages stay: you can "
         "delete them in Telegram (press and hold a message, then Delete)."))
+    await message_log.flush()
     await repo.forget_messages(chat_id=chat_id)
     log.info("data.chat_cleared user=%s messages=%s", query.from_user.id, removed)
 

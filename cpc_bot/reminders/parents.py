@@ -29,8 +29,10 @@ class ParentReminderPlanner:
         self.store = store
         self.clock = clock
 
-    async def __call__(self, response: Response, view: View) -> None:
-        """After an answer in the parents' questions: follow the date they typed."""
+    async def __call__(self, response: Response, view: View, key: str) -> None:
+        """After the date or the kind of conference is answered: follow what they typed."""
+        if key not in (DATE_KEY, KIND_KEY):
+            return  # other answers change no reminder (and re-planning costs writes on every step)
         day = view.answers.get(DATE_KEY)
         kind = KINDS.get(view.answers.get(KIND_KEY) or "", "not_sure")
         await self.plan(response.user_id, f"parent:{response.id}:", date.fromisoformat(day) if day else None, kind)

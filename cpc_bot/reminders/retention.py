@@ -42,8 +42,10 @@ class Retention:
         self.keep_dialogs = keep_dialogs  # professionals' own work is not a family's preparation
         self.date_key = date_key
 
-    async def on_answer(self, response: Response, view: View) -> None:
+    async def on_answer(self, response: Response, view: View, key: str) -> None:
         """A parent gave (or changed, or removed) the conference date."""
+        if key != self.date_key:
+            return
         day = view.answers.get(self.date_key)
         await self.after_conference(response.user_id, date.fromisoformat(day) if day else None)
 

@@ -85,6 +85,8 @@ class ReminderSender:
         quiet_start: int,
         quiet_end: int,
         limiter: RateLimiter | None = None,
+        concurrency: int = 16,
+        batch: int = 200,
     ) -> None:
         self.store = store
         self.repo = repo
@@ -95,35 +97,48 @@ class ReminderSender:
         self.quiet_start = quiet_start
         self.quiet_end = quiet_end
         self.limiter = limiter or RateLimiter()
+        self.concurrency = concurrency
+        self.batch = batch
 
     async def run_once(self) -> int:
-        """Send every due reminder that may go out now; returns how many were sent."""
-        now = self.clock()
-        sent = 0
-        for reminder in await self.store.claim_due(now):
-            not_after = reminder.params.get("not_after")
-            if not_after and now > datetime.fromisoformat(not_after):
-                await self.store.finish(reminder.id, "expired")
-                log.info("reminder.expired id=%s", reminder.id)
-                continue
-            allowed = next_allowed(now, quiet_start=self.quiet_start, quiet_end=self.quiet_end,
-                                   working_days_only=reminder.working_days_only)
-            if allowed > now:
-                await self.store.release(reminder.id, allowed)
-                log.info("reminder.deferred id=%s until=%s", reminder.id, allowed.isoformat())
-                continue
-            if await self._send(reminder):
-                sent += 1
-        return sent
+        """Send every due reminder that may go out now; returns how many were sent.
 
-    async def _send(self, reminder: DueReminder) -> bool:
+        Up to ``concurrency`` at a time: each waits on the database twice (claimed ->
+        sending -> sent), and one at a time the sender could not reach Telegram's rate."""
+        now = self.clock()
+        due = await self.store.claim_due(now, limit=self.batch)
+        if not due:
+            return 0
+        locales = await self.repo.locales({r.user_id for r in due})
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(reminder: DueReminder) -> bool:
+            async with gate:
+                return await self._one(reminder, now, locales.get(reminder.user_id))
+
+        return sum(await asyncio.gather(*(one(r) for r in due)))
+
+    async def _one(self, reminder: DueReminder, now: datetime, locale: str | None) -> bool:
+        not_after = reminder.params.get("not_after")
+        if not_after and now > datetime.fromisoformat(not_after):
+            await self.store.finish(reminder.id, "expired")
+            log.info("reminder.expired id=%s", reminder.id)
+            return False
+        allowed = next_allowed(now, quiet_start=self.quiet_start, quiet_end=self.quiet_end,
+                               working_days_only=reminder.working_days_only)
+        if allowed > now:
+            await self.store.release(reminder.id, allowed)
+            log.info("reminder.deferred id=%s until=%s", reminder.id, allowed.isoformat())
+            return False
+        return await self._send(reminder, locale)
+
+    async def _send(self, reminder: DueReminder, locale: str | None) -> bool:
         renderer = self.renderers.get(reminder.kind)
         if renderer is None:
             log.error("reminder.unknown_kind id=%s kind=%s", reminder.id, reminder.kind)
             await self.store.finish(reminder.id, "failed")
             return False
-        user = await self.repo.get_user(reminder.user_id)
-        locale = (user.locale if user else None) or self.i18n.default_locale
+        locale = locale or self.i18n.default_locale
         # The scheduler runs outside any update, so the gettext context is set here.
         with self.i18n.context(), self.i18n.use_locale(locale):
             text, markup = renderer(reminder)

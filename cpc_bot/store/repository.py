@@ -51,6 +51,12 @@ class Repository:
         async with self._sessions() as s:
             return await s.get(User, user_id)
 
+    async def locales(self, user_ids: set[int]) -> dict[int, str | None]:
+        """Each person's chosen language, in one query (the reminder sender's batch)."""
+        async with self._sessions() as s:
+            rows = await s.exec(select(User.id, User.locale).where(User.id.in_(user_ids)))  # type: ignore[union-attr]
+            return dict(rows.all())  # type: ignore[arg-type]
+
     async def ensure_user(self, user_id: int) -> User:
         return await self.update_user(user_id)
 
@@ -190,11 +196,14 @@ class Repository:
         return self._cipher.decrypt_bytes(blob.data_enc, f"blobs.data_enc:{blob_id}"), blob.mime_type
 
     # updates ---------------------------------------------------------------
-    async def claim_update(self, bot_id: int, update_id: int) -> bool:
-        """True the first time an update id is seen; False for a redelivery."""
+    async def claim_update(self, bot_id: int, update_id: int, message: tuple[int, int] | None = None) -> bool:
+        """True the first time an update id is seen; False for a redelivery. ``message`` (chat
+        id, message id) is noted in the same transaction, for /delete."""
         try:
             async with self._sessions.begin() as s:
                 s.add(ProcessedUpdate(update_id=update_id, bot_id=bot_id, created_at=self._clock()))
+                if message is not None:
+                    await s.merge(ChatMessage(chat_id=message[0], message_id=message[1], at=self._clock()))
         except IntegrityError:
             return False
         return True
@@ -228,10 +237,11 @@ class Repository:
                 user.erase_after = None
 
     # the chat itself -------------------------------------------------------------
-    async def remember_message(self, chat_id: int, message_id: int) -> None:
-        """Note a message id (never its text), so /delete can remove it from the chat."""
+    async def remember_messages(self, messages: list[tuple[int, int, datetime]]) -> None:
+        """Note message ids (never their text) with when they were sent, so /delete can remove them."""
         async with self._sessions.begin() as s:
-            await s.merge(ChatMessage(chat_id=chat_id, message_id=message_id, at=self._clock()))
+            for chat_id, message_id, at in messages:
+                await s.merge(ChatMessage(chat_id=chat_id, message_id=message_id, at=at))
 
     async def recent_messages(self, chat_id: int, since: datetime) -> list[int]:
         async with self._sessions() as s:
