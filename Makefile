@@ -17,7 +17,7 @@ demo: $(BIN)/.installed
 	$(BIN)/cpc-bot demo
 
 test: $(BIN)/.installed
-	$(BIN)/ruff check cpc_bot tests benchmarks
+	$(BIN)/ruff check cpc_bot tests bench
 	@# Catalogues: GNU gettext's own check where it is installed, then ours (missing, fuzzy, placeholders).
 	@if command -v msgfmt >/dev/null; then for po in locales/*/LC_MESSAGES/*.po; do msgfmt --check -o /dev/null $$po || exit 1; done; fi
 	$(BIN)/python -m cpc_bot.i18n.catalog check
@@ -28,4 +28,4 @@ test: $(BIN)/.installed
 		tests/professionals tests/store/test_privacy.py tests/i18n/test_languages_journey.py
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check cpc_bot tests benchmarks
+	$(BIN)/ruff check cpc_bot tests bench

@@ -32,7 +32,12 @@ from cpc_bot.engine.guides import load_guides
 from cpc_bot.engine.loader import DialogRegistry, load_dialogs
 from cpc_bot.engine.runner import AnswerHook, DialogRunner, FinishHook, View
 from cpc_bot.handlers import setup as setup_handlers
-from cpc_bot.handlers.middlewares import MessageLog, OnceMiddleware, UserLocaleMiddleware
+from cpc_bot.handlers.middlewares import (
+    EditFallback,
+    MessageLog,
+    OnceMiddleware,
+    UserLocaleMiddleware,
+)
 from cpc_bot.handlers.professional import REGISTER_DIALOG, REPORT_DIALOG, ConferenceDesk
 from cpc_bot.handlers.sharing import Sharing
 from cpc_bot.i18n.bidi import RtlMiddleware
@@ -168,6 +173,7 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     bot.session.middleware(RtlMiddleware())
     message_log = MessageLog(repo, clock)
     bot.session.middleware(message_log)
+    bot.session.middleware(EditFallback())
     i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale, domain="messages")
     on_finish: dict[str, FinishHook] = {}
     on_answer: dict[str, AnswerHook] = {}

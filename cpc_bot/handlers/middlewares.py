@@ -9,7 +9,8 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.methods import Response, TelegramMethod
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import EditMessageText, Response, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Message, TelegramObject, Update, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
@@ -42,6 +43,33 @@ class OnceMiddleware(BaseMiddleware):
                 log.info("update.duplicate update=%s", event.update_id)
                 return None
         return await handler(event, data)
+
+
+class EditFallback(BaseRequestMiddleware):
+    """A screen that cannot be edited in place is sent as a new message instead.
+
+    Telegram refuses to edit a message that has no text (a report file a forged or stale
+    button was attached to), one too old to edit, or one already deleted; the person must
+    still see the next screen. "Not modified" (a double tap) is not an error for us.
+    """
+
+    NOT_EDITABLE = ("there is no text in the message to edit", "message can't be edited", "message to edit not found")
+
+    async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
+                       method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
+        try:
+            return await make_request(bot, method)
+        except TelegramBadRequest as exc:
+            if not isinstance(method, EditMessageText) or method.chat_id is None:
+                raise
+            if "message is not modified" in exc.message:
+                return True  # type: ignore[return-value]
+            if not any(reason in exc.message for reason in self.NOT_EDITABLE):
+                raise
+            log.info("edit.sent_instead chat=%s", method.chat_id)
+            return await bot(SendMessage(chat_id=method.chat_id, text=method.text, parse_mode=method.parse_mode,  # type: ignore[return-value]
+                                         entities=method.entities, reply_markup=method.reply_markup,
+                                         link_preview_options=method.link_preview_options))
 
 
 class MessageLog(BaseRequestMiddleware):

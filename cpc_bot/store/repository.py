@@ -103,6 +103,9 @@ class Repository:
     async def create_response(self, user_id: int, dialog_id: str, version: int, cursor: str, locale: str | None) -> Response:
         async with self._sessions.begin() as s:
             now = self._clock()
+            if await s.get(User, user_id) is None:  # e.g. a button from before they deleted everything
+                s.add(User(id=user_id, created_at=now, updated_at=now))
+                await s.flush()
             response = Response(
                 user_id=user_id, dialog_id=dialog_id, dialog_version=version, cursor=cursor,
                 locale=locale, created_at=now, updated_at=now,

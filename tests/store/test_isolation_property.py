@@ -2,7 +2,7 @@
 
 Six people share one bot in every example: three parents, one child and two professionals,
 each with their own Telegram id and a random language (English, Polish or Urdu). Hypothesis
-draws a sequence of actions for them (4 to 20 per example, 12 examples, about a minute; the
+draws a sequence of actions for them (4 to 20 per example, 15 examples, under a minute; the
 questionnaires are the real ones shortened to a few steps of each kind, see KEEP_STEPS):
 
 * the ordinary ones: /start and choosing a role, going through a questionnaire typing words,
@@ -31,6 +31,9 @@ file), every tap is answered, the bot logs no error, never sends what its error 
 refuses nothing the bot sends. ``--hypothesis-show-statistics`` shows how often each
 allowed send and each kind of attack happened.
 
+Two explicit examples run first: crashes this test found (see OLD_BUTTON_AFTER_DELETE and
+COPIED_BUTTON_ON_A_FILE); they fail until the bot is fixed, and then keep it fixed.
+
 A second, plain test shows the detector is not blind: it finds a sentinel in every kind of
 file the bot makes, for an Urdu speaker too, and reports a leak when a file is not allowed.
 """
@@ -54,7 +57,7 @@ from typing import Any
 import pytest
 import yaml
 from babel.support import Translations
-from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
+from hypothesis import HealthCheck, currently_in_test_context, event, example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
@@ -197,8 +200,8 @@ class World:
         self.members: dict[int, dict[int, str]] = {uid: {} for uid in self.ids}
         self.allowed: dict[str, int] = {}  # file id -> the one person whose words it may hold
         self.trail: list[str] = []
-        self._message_cache: dict[tuple[int, int, int], str] = {}
-        self._file_cache: dict[str, str] = {}
+        self._message_cache: dict[tuple[int, int, int], tuple[str, str]] = {}
+        self._file_cache: dict[str, tuple[str, str]] = {}
         self._steps: dict[str, Any] = {}
         self.seen: dict[int, dict[str, None]] = {uid: {} for uid in self.ids}  # every button each chat showed
 
@@ -238,7 +241,6 @@ class World:
         await self.users[uid].tap_data(data, message_id)
         if stolen_from is not None:
             note(f"a forged {data.split(':')[0]}: button")
-        assert len(self.em.callback_answers(uid)) > answered, f"the tap on {data!r} got no answer"
         accounted: set[tuple[int, int]] = set()
         if recipient is not None:
             for message in self.em.messages(recipient):
@@ -260,6 +262,7 @@ class World:
         for cid in deleted:
             assert await conferences.get(cid) is None, f"conference {cid} was not deleted"
         await self.after(uid, before, accounted)
+        assert len(self.em.callback_answers(uid)) > answered, f"the tap on {data!r} got no answer"
 
     # ------------------------------------------------------------ the model's rules
     def expect_join(self, uid: int, arg: str) -> None:
@@ -327,8 +330,7 @@ class World:
             unexpected = {mid for mid in changed if (uid, mid) not in accounted}
             assert not unexpected, f"{self.who(actor)}'s action changed {self.who(uid)}'s chat (messages {unexpected})"
         fresh = [m for m in self.em.messages(actor) if (m.message_id, m.seq) not in before[actor]]
-        conferences = {unpack(d).c for m in fresh for d in callback_datas(m)  # type: ignore[union-attr]
-                       if isinstance(unpack(d), ProCb)} - {0}
+        conferences = {cb.c for m in fresh for d in callback_datas(m) if isinstance(cb := unpack(d), ProCb)} - {0}
         if conferences - set(self.conferences):  # a new one (its id may be a deleted one's, reused)
             await self.sync_conferences(actor)
         for cid in conferences:
@@ -409,7 +411,10 @@ class World:
         steps = "\nlast steps:\n  " + "\n  ".join(self.trail[-8:])
         errors = [r.getMessage() for r in self.errors.records[self.errors_before:]]
         assert not errors, f"the bot logged errors: {errors}" + steps
-        rejected = self.em.rejected[self.rejected_before:]
+        # A forged or stale button can point at a message that cannot be edited (a file): Telegram
+        # refuses the edit and the bot sends the screen as a new message instead (EditFallback).
+        rejected = [r for r in self.em.rejected[self.rejected_before:]
+                    if not (r[0] == "editMessageText" and "there is no text in the message to edit" in r[1])]
         assert not rejected, f"Telegram refused: {rejected}" + steps
         for chat in self.ids:
             for message in self.em.messages(chat)[-3:]:
@@ -632,18 +637,22 @@ class World:
 
     async def splice(self, uid: int, victim: int, k: int) -> None:
         """A made-up button: one's own report with someone else's conference, or any action on
-        someone else's conference."""
-        victim, kinds = self.stolen(uid, victim)
-        theirs = sorted({cb.c for data in self.seen[victim] if isinstance(cb := unpack(data), SendCb | ProCb)} - {0})
-        mine = sorted({cb.r for data in self.seen[uid] if isinstance(cb := unpack(data), SendCb | StepCb | ShareCb)})
-        if not theirs:
+        someone else's conference (the first chat, from ``victim`` on, that showed one)."""
+        start = self.ids.index(victim)
+        for other in [*self.ids[start:], *self.ids[:start]]:
+            theirs = sorted({cb.c for data in self.seen[other] if isinstance(cb := unpack(data), SendCb | ProCb)} - {0})
+            if other != uid and theirs:
+                break
+        else:
             return
+        mine = sorted({cb.r for data in self.seen[uid] if isinstance(cb := unpack(data), SendCb | StepCb | ShareCb)})
         conference = theirs[k % len(theirs)]
         if mine and k % 2 == 0:
             data = SendCb(r=mine[k // 2 % len(mine)], c=conference).pack()
         else:
             data = ProCb(c=conference, a=("invite", "revoke", "delete_yes", "ics", "card", "move")[k % 6]).pack()
-        await self.attack(uid, data, victim)
+        note("a made-up button")
+        await self.attack(uid, data, other)
 
     async def delete(self, uid: int, yes: bool) -> None:
         await self.say(uid, "/delete")
@@ -714,7 +723,21 @@ ACTIONS = st.one_of(
 )
 
 
-@settings(max_examples=12, deadline=None, database=None, report_multiple_bugs=False,
+#: Found by this test, run first on every run until fixed (not leaks: the bot raised):
+#: 1. A button left over after /delete: Telegram lets the bot remove only the last 48 hours of
+#:    the chat, so the menu opened three mornings ago still shows "Prepare your views"; tapping
+#:    it makes a response for a user row /delete erased (IntegrityError, FOREIGN KEY).
+OLD_BUTTON_AFTER_DELETE = [("command", 0, 3, 0), ("tap", 0, 0, 0), ("morning", 0, 0, 0), ("morning", 0, 0, 0),
+                           ("morning", 0, 0, 0), ("delete", 0, 1, 0), ("tap", 0, 0, 0)]
+#: 2. A copied button tapped on one's own newest message when that is a file (here the /mydata
+#:    export): the role screen is edited into a document (TelegramBadRequest "there is no text in
+#:    the message to edit", refused by Telegram, and the error handler's apology).
+COPIED_BUTTON_ON_A_FILE = [("command", 1, 3, 0), ("command", 0, 1, 0), ("forge", 0, 1, 0)]
+
+
+@example(langs=["en"] * len(KINDS), steps=OLD_BUTTON_AFTER_DELETE)
+@example(langs=["en"] * len(KINDS), steps=COPIED_BUTTON_ON_A_FILE)
+@settings(max_examples=15, deadline=None, database=None, report_multiple_bugs=False,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(langs=st.lists(st.sampled_from(LANGS), min_size=len(KINDS), max_size=len(KINDS)),
        steps=st.lists(ACTIONS, min_size=4, max_size=20))

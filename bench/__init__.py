@@ -1,0 +1,1 @@
+"""Performance benchmark for CPC Companion: ``python -m bench.run [--quick]`` (see bench/README.md)."""
