@@ -154,3 +154,25 @@ async def test_a_child_sends_only_the_pages_they_chose(harness: BotHarness, emul
     text = " ".join(page.extract_text() for page in pages)
     assert "Football with my dad on Saturdays." in text
     assert "Something I only want to keep for myself." not in text
+
+
+async def test_a_professional_who_deletes_everything_takes_their_links_with_them(
+        harness: BotHarness, emulator: BotApiEmulator) -> None:
+    await register(emulator, SW, "15/12/2026")
+    sw = emulator.user(SW)
+    await sw.say("/start")
+    await sw.tap("🧑‍💼 I work with children")
+    await sw.tap(next(b for b in buttons(emulator.last_message(SW)) if b.startswith("📅")))
+    await sw.tap("🔗 Invite links")
+    links = re.findall(r"https://t\.me/cpc_companion_bot\?start=(i[\w-]+)", emulator.last_message(SW).visible)
+    assert links and await harness.app.reminders.for_user(SW)
+
+    await sw.say("/delete")
+    await sw.tap("🗑 Yes, delete everything")
+    # The conference, its nudges and its links are gone: a parent holding a link learns it no longer works.
+    assert await harness.app.reminders.for_user(SW) == []
+    assert await harness.app.dispatcher["conferences"].for_owner(SW) == []
+    mum = emulator.user(MUM, language_code="en")
+    await mum.say(f"/start {links[0]}")
+    assert any("This link does not work" in m.visible for m in emulator.messages(MUM))
+    assert await harness.app.dispatcher["conferences"].memberships(MUM) == []
