@@ -54,6 +54,11 @@ class BotHarness:
             app.dispatcher.start_polling(app.bot, handle_as_tasks=False, handle_signals=False, polling_timeout=1)
         )
         self.running = Running(app, task)
+        # Only once it is polling is it "started": a person's next message must meet this process.
+        for _ in range(500):
+            if app.dispatcher._running_lock.locked() or task.done():
+                break
+            await asyncio.sleep(0.01)
         return app
 
     async def restart(self) -> BotApp:
