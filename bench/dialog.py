@@ -264,59 +264,17 @@ class EmulatorTracker:
 
 async def run_workers(workers: int, users: int, steps: int) -> DialogResult:
     """``workers`` separate ``cpc-bot run`` processes in webhook mode behind a round-robin proxy,
-    on PostgreSQL + Redis: the deploy/ topology on loopback (the same as
-    tests/integration/test_two_workers.py). One and two workers are measured this same way."""
-    import os
-    import socket
-    import subprocess
-    import sys
+    on PostgreSQL + Redis: the deploy/ topology on loopback (as tests/integration/test_two_workers.py).
+    One and two workers are measured this same way."""
+    from cpc_bot.emulator.workers import webhook_workers
 
-    from cpc_bot.config import DEMO_TOKEN, PROJECT_ROOT
-    from cpc_bot.emulator.balancer import RoundRobin
-    from cpc_bot.store.crypto import new_key
-
-    def free_port() -> int:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            return int(sock.getsockname()[1])
-
-    async with (running_emulator(TimedEmulator()) as emulator, postgres_and_redis() as overrides):
-        ports = [free_port() for _ in range(workers)]
-        proxy = RoundRobin([f"http://127.0.0.1:{port}" for port in ports])
-        await proxy.start()
-        env = {**os.environ, "CPC_BOT_TOKEN": DEMO_TOKEN, "CPC_TELEGRAM_API_BASE": emulator.base_url,
-               "CPC_DATABASE_URL": overrides["database_url"], "CPC_REDIS_URL": overrides["redis_url"],
-               "CPC_ENCRYPTION_KEYS": new_key(), "CPC_WEBHOOK_URL": proxy.url, "CPC_WEBHOOK_SECRET": "bench-secret",
-               "CPC_LOG_LEVEL": "WARNING"}
-        processes = [subprocess.Popen([sys.executable, "-m", "cpc_bot", "run"], cwd=PROJECT_ROOT,
-                                      env={**env, "CPC_WEBHOOK_PORT": str(port)},
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports]
-        try:
-            for port, process in zip(ports, processes, strict=True):
-                for _ in range(600):
-                    if process.poll() is not None:
-                        raise RuntimeError(f"worker exited with {process.returncode}")
-                    try:
-                        _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                    except OSError:
-                        await asyncio.sleep(0.1)
-                        continue
-                    writer.close()
-                    break
-            tracker = EmulatorTracker(emulator)
-            seconds, timer, people = await drive_load(emulator, tracker, users, steps)  # type: ignore[arg-type]
-        finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-            await proxy.stop()
-        return DialogResult(f"{workers} worker process(es), PostgreSQL + Redis", users, len(timer.latencies), seconds,
-                            timer.latencies, timer.silent, 0, len(emulator.rejected), [p.kinds for p in people],
-                            sum(p.recoveries for p in people))
+    async with (running_emulator(TimedEmulator()) as emulator, postgres_and_redis() as overrides,
+                webhook_workers(workers, emulator.base_url, overrides["database_url"], overrides["redis_url"],
+                                log_level="WARNING")):
+        seconds, timer, people = await drive_load(emulator, EmulatorTracker(emulator), users, steps)  # type: ignore[arg-type]
+    return DialogResult(f"{workers} worker process(es), PostgreSQL + Redis", users, len(timer.latencies), seconds,
+                        timer.latencies, timer.silent, 0, len(emulator.rejected), [p.kinds for p in people],
+                        sum(p.recoveries for p in people))
 
 
 async def run_ours_two_workers(users: int, steps: int, backend: str = "pg") -> tuple[DialogResult, DialogResult]:

@@ -114,6 +114,21 @@ async def answer_the_rest(user: Any, emulator: Any, chat_id: int, words: str = "
     raise AssertionError("the questionnaire did not end")
 
 
+async def register_conference(pro: Any, t: Callable[[str], str] = str, day: str = "30/12/2026") -> None:
+    """A professional registers an initial conference in Lincolnshire as the child's social worker;
+    ``t`` translates the labels for one using another language."""
+    await pro.say("/start")
+    await pro.tap(t("🧑‍💼 I work with children"))
+    await pro.tap(t("➕ Register a conference"))
+    await pro.tap(t("Initial conference (ICPC)"))
+    await pro.say(day)
+    await pro.say("10am")
+    await pro.tap(t("Lincolnshire"))
+    await pro.tap(t("I am the child's social worker"))
+    await pro.say("AB-123")
+    await pro.tap(t("✅ Finish"))
+
+
 def _refused_as_too_long(shown: str, t: Callable[[str], str]) -> bool:
     template = t("That message is too long for me to keep in one go (%(count)d characters; the most is %(max)d). "
                  "Nothing was saved from it. Please send it again in shorter parts.")

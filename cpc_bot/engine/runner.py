@@ -181,8 +181,9 @@ class DialogRunner:
         message = query.message
         if isinstance(message, Message):
             try:
-                await message.edit_text(text, reply_markup=markup)
-                await self._remember(state, view, message.message_id)
+                shown = await message.edit_text(text, reply_markup=markup)
+                # A message that cannot be edited comes back as a new one (EditFallback): remember that one.
+                await self._remember(state, view, shown.message_id if isinstance(shown, Message) else message.message_id)
                 return
             except TelegramBadRequest as exc:
                 if "message is not modified" in str(exc):

@@ -16,7 +16,7 @@ from babel.support import Translations
 from cpc_bot.config import PROJECT_ROOT
 from cpc_bot.emulator.server import BotApiEmulator
 from cpc_bot.i18n.catalog import available_locales
-from tests.helpers import BotHarness, answer_the_rest
+from tests.helpers import BotHarness, answer_the_rest, register_conference
 
 LOCALES = PROJECT_ROOT / "locales"
 PARENT, CHILD, TEEN, PRO = 9101, 9102, 9103, 9104
@@ -51,16 +51,7 @@ async def test_every_message_fits_telegram_in_every_language(
         await answer_the_rest(child, emulator, user_id, words=long_words, t=t)
 
     pro = emulator.user(PRO, language_code=lang)
-    await pro.say("/start")
-    await pro.tap(t("🧑‍💼 I work with children"))
-    await pro.tap(t("➕ Register a conference"))
-    await pro.tap(t("Initial conference (ICPC)"))
-    await pro.say("30/12/2026")
-    await pro.say("10am")
-    await pro.tap(t("Lincolnshire"))
-    await pro.tap(t("I am the child's social worker"))
-    await pro.say("AB-123")
-    await pro.tap(t("✅ Finish"))
+    await register_conference(pro, t)
 
     assert emulator.rejected == []
     # Each finished: the parent's report and both booklets arrived as PDFs, the conference is registered.

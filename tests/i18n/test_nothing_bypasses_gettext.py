@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po, write_po
 from cpc_bot.config import PROJECT_ROOT, Settings
 from cpc_bot.emulator.server import BotApiEmulator
 from cpc_bot.i18n.locale import LANGUAGES
-from tests.helpers import BotHarness, answer_the_rest, buttons, make_settings
+from tests.helpers import BotHarness, answer_the_rest, buttons, make_settings, register_conference
 
 PSEUDO = "ru"
 TYPED = "Yes that is right"
@@ -80,16 +80,7 @@ async def test_every_text_people_read_comes_from_the_catalogue(harness: BotHarne
         await answer_the_rest(child, emulator, user_id, words=TYPED, t=t, short_words=TYPED)
 
     pro = emulator.user(PRO, first_name="Mo", language_code=PSEUDO)
-    await pro.say("/start")
-    await pro.tap(t("🧑‍💼 I work with children"))
-    await pro.tap(t("➕ Register a conference"))
-    await pro.tap(t("Initial conference (ICPC)"))
-    await pro.say("30/12/2026")
-    await pro.say("10am")
-    await pro.tap(t("Lincolnshire"))
-    await pro.tap(t("I am the child's social worker"))
-    await pro.say("AB-123")
-    await pro.tap(t("✅ Finish"))
+    await register_conference(pro, t)
     await pro.tap(t("🔗 Invite links"))
     await pro.say("/start")
 

@@ -9,11 +9,6 @@ a double tap whose two halves reach different workers at once must count once.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,10 +16,8 @@ import asyncpg
 import pytest
 import redis.asyncio as aioredis
 
-from cpc_bot.config import DEMO_TOKEN, PROJECT_ROOT
-from cpc_bot.emulator.balancer import RoundRobin
 from cpc_bot.emulator.server import BotApiEmulator
-from cpc_bot.store.crypto import new_key
+from cpc_bot.emulator.workers import webhook_workers
 from tests.helpers import answer_the_rest, buttons
 from tests.integration.test_postgres_redis import servers_or_skip
 
@@ -34,12 +27,6 @@ DATABASE = "cpc_workers_test"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/11"
 PARENT = 6101
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def fresh_database() -> str:
@@ -55,50 +42,12 @@ async def fresh_database() -> str:
     return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
 
 
-async def wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"worker exited with {process.returncode}")
-        try:
-            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            await asyncio.sleep(0.1)
-            continue
-        writer.close()
-        return
-    raise AssertionError(f"worker on port {port} did not start")
-
-
 @pytest.fixture
 async def two_workers(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[list[Path]]:
     await servers_or_skip()
-    database_url = await fresh_database()
-    ports = [free_port(), free_port()]
-    proxy = RoundRobin([f"http://127.0.0.1:{port}" for port in ports])
-    await proxy.start()
-    env = {**os.environ, "CPC_BOT_TOKEN": DEMO_TOKEN, "CPC_TELEGRAM_API_BASE": emulator.base_url,
-           "CPC_DATABASE_URL": database_url, "CPC_REDIS_URL": REDIS_URL, "CPC_ENCRYPTION_KEYS": new_key(),
-           "CPC_WEBHOOK_URL": proxy.url, "CPC_WEBHOOK_SECRET": "loopback-secret", "CPC_LOG_LEVEL": "INFO"}
     logs = [tmp_path / f"worker{i}.log" for i in range(2)]
-    workers = []
-    for port, log in zip(ports, logs, strict=True):
-        with log.open("wb") as out:  # the child keeps its own handle
-            workers.append(subprocess.Popen([sys.executable, "-m", "cpc_bot", "run"], cwd=PROJECT_ROOT,
-                                            env={**env, "CPC_WEBHOOK_PORT": str(port)}, stdout=out, stderr=out))
-    try:
-        for port, worker in zip(ports, workers, strict=True):
-            await wait_listening(port, worker)
+    async with webhook_workers(2, emulator.base_url, await fresh_database(), REDIS_URL, logs=logs):
         yield logs
-    finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-        await proxy.stop()
 
 
 async def test_a_parent_carries_on_across_two_workers(two_workers: list[Path], emulator: BotApiEmulator) -> None:
