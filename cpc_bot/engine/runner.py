@@ -180,16 +180,11 @@ class DialogRunner:
         text, markup = self.render(view, note)
         message = query.message
         if isinstance(message, Message):
-            try:
-                shown = await message.edit_text(text, reply_markup=markup)
-                # A message that cannot be edited comes back as a new one (EditFallback): remember that one.
-                await self._remember(state, view, shown.message_id if isinstance(shown, Message) else message.message_id)
-                return
-            except TelegramBadRequest as exc:
-                if "message is not modified" in str(exc):
-                    await self._remember(state, view, message.message_id)
-                    return
-                # Too old to edit, or deleted: fall back to a new message below.
+            # A message that cannot be edited (too old, deleted, a file) comes back as a new one
+            # and "not modified" as True: EditFallback, for every handler. Remember what is shown.
+            shown = await message.edit_text(text, reply_markup=markup)
+            await self._remember(state, view, shown.message_id if isinstance(shown, Message) else message.message_id)
+            return
         if query.message is not None:
             await self.send_prompt(query.bot, query.message.chat.id, state, view, note)  # type: ignore[arg-type]
 
@@ -444,10 +439,7 @@ class DialogRunner:
         await state.clear()
         text = _("Your answers are saved. Come back any time: send /start and you will carry on from here.")
         if isinstance(query.message, Message):
-            try:
-                await query.message.edit_text(text, reply_markup=None)
-            except TelegramBadRequest:
-                await query.message.answer(text)
+            await query.message.edit_text(text, reply_markup=None)  # or a new message: EditFallback
         log.info("dialog.paused response=%s", view.response.id)
 
     async def _act_done(self, query: CallbackQuery, state: FSMContext, view: View, slot: Slot, value: str) -> None:

@@ -33,6 +33,16 @@ async def tick(harness: BotHarness, clock: FrozenClock, *args: int) -> int:
     return await harness.app.reminder_sender.run_once()
 
 
+async def invite_links(emulator: BotApiEmulator, user_id: int) -> list[str]:
+    """A professional opens their first conference's card and asks for its invite links."""
+    pro = emulator.user(user_id)
+    await pro.say("/start")
+    await pro.tap("🧑‍💼 I work with children")
+    await pro.tap(next(b for b in buttons(emulator.last_message(user_id)) if b.startswith("📅")))
+    await pro.tap("🔗 Invite links")
+    return re.findall(r"https://t\.me/cpc_companion_bot\?start=(i[\w-]+)", emulator.last_message(user_id).visible)
+
+
 async def test_register_and_get_nudges_on_working_day_mornings(harness: BotHarness, emulator: BotApiEmulator,
                                                                 clock: FrozenClock) -> None:
     # Wednesday 30 December 2026, Lincolnshire: report due Thursday 24 December.
@@ -72,12 +82,7 @@ async def test_invite_link_lets_a_parent_send_the_report_to_that_professional_on
         harness: BotHarness, emulator: BotApiEmulator, clock: FrozenClock) -> None:
     await register(emulator, SW, "15/12/2026", area="Kirklees")
     await register(emulator, OTHER_PRO, "16/12/2026")
-    sw = emulator.user(SW)
-    await sw.say("/start")
-    await sw.tap("🧑‍💼 I work with children")
-    await sw.tap(next(b for b in buttons(emulator.last_message(SW)) if b.startswith("📅")))
-    await sw.tap("🔗 Invite links")
-    links = re.findall(r"https://t\.me/cpc_companion_bot\?start=(i[\w-]+)", emulator.last_message(SW).visible)
+    links = await invite_links(emulator, SW)
     assert len(links) == 2 and all(len(code) <= 64 for code in links)
 
     mum = emulator.user(MUM, language_code="en")
@@ -102,7 +107,7 @@ async def test_invite_link_lets_a_parent_send_the_report_to_that_professional_on
     assert emulator.documents(OTHER_PRO) == []
 
     # Revoked links stop working.
-    await sw.tap("🚫 Stop these links working")
+    await emulator.user(SW).tap("🚫 Stop these links working")
     other_parent = emulator.user(4004, language_code="en")
     await other_parent.say(f"/start {links[0]}")
     assert "This link no longer works." in emulator.messages(4004)[-2].visible
@@ -160,11 +165,7 @@ async def test_a_professional_who_deletes_everything_takes_their_links_with_them
         harness: BotHarness, emulator: BotApiEmulator) -> None:
     await register(emulator, SW, "15/12/2026")
     sw = emulator.user(SW)
-    await sw.say("/start")
-    await sw.tap("🧑‍💼 I work with children")
-    await sw.tap(next(b for b in buttons(emulator.last_message(SW)) if b.startswith("📅")))
-    await sw.tap("🔗 Invite links")
-    links = re.findall(r"https://t\.me/cpc_companion_bot\?start=(i[\w-]+)", emulator.last_message(SW).visible)
+    links = await invite_links(emulator, SW)
     assert links and await harness.app.reminders.for_user(SW)
 
     await sw.say("/delete")
