@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from cpc_bot.clock import FrozenClock
 from cpc_bot.config import DEMO_TOKEN, Settings
 from cpc_bot.emulator.server import BotApiEmulator
 from tests.helpers import REAL_DIALOGS, BotHarness, make_settings
+from tests.servers import REDIS_URL, fresh_servers
 
 
 @pytest.fixture
@@ -47,21 +46,9 @@ async def bot_settings(emulator: BotApiEmulator, tmp_path: Path, dialogs_dir: Pa
     if BACKEND != "postgres":
         yield make_settings(emulator.base_url, tmp_path, dialogs_dir=dialogs_dir)
         return
-    name = f"cpc_t_{secrets.token_hex(6)}"
-    try:
-        admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres", timeout=3)
-    except (OSError, asyncpg.PostgresError) as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CPC_TEST_BACKEND=postgres but PostgreSQL is not running ({exc})")
-        pytest.skip(f"PostgreSQL is not running ({exc})")
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_settings(emulator.base_url, tmp_path, dialogs_dir=dialogs_dir,
-                            database_url=f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}",
-                            redis_url="redis://127.0.0.1:6379/10", redis_prefix=name)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with fresh_servers("t") as (database_url, prefix):
+        yield make_settings(emulator.base_url, tmp_path, dialogs_dir=dialogs_dir, database_url=database_url,
+                            redis_url=REDIS_URL, redis_prefix=prefix)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -12,35 +12,27 @@ middle of a parent's questionnaire. The promises proved, from what the parent se
    earlier is lost, and when she sends it again it is saved once and the dialog goes on.
 3. A reminder that falls due after the kill is sent exactly once.
 
-The tests use a database of their own, ``cpc_faults_test`` (made if missing), and Redis db 12
-(flushed at the start), so they never disturb the other tests; a PostgreSQL advisory lock keeps
-two runs of them on one machine apart. On CI (CI=true) a missing server is a failure, not a skip.
+Each test has a database and a Redis key prefix of its own (tests/servers.py), and the kills
+only reach connections to that database, so they never disturb other tests or another test run.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, NoReturn
-from urllib.parse import urlsplit
+from typing import Any
 
 import asyncpg
 import pytest
-import redis.asyncio as aioredis
-import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cpc_bot.clock import FrozenClock
 from cpc_bot.emulator.server import BotApiEmulator
-from cpc_bot.store.database import create_engine
 from tests.helpers import BotHarness, make_settings
+from tests.servers import REDIS_URL, database_name, dsn, fresh_servers
 from tests.store.test_faults import (
     KIND_ERROR,
     MORE,
@@ -62,57 +54,13 @@ from tests.store.test_faults import (
 # One process at a time uses the shared servers (pytest -n runs the rest in parallel).
 pytestmark = pytest.mark.xdist_group("servers")
 
-PG_URL = os.environ.get("CPC_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-DATABASE = "cpc_faults_test"
-FAULTS_URL = make_url(PG_URL).set(database=DATABASE).render_as_string(hide_password=False)
-REDIS_URL = urlsplit(os.environ.get("CPC_TEST_REDIS_URL", "redis://127.0.0.1:6379/14"))._replace(path="/12").geturl()
-
 MUM = 8201
-#: pg_advisory_lock key that keeps concurrent runs of these tests apart ("cpcf").
-LOCK_KEY = 0x63706366
 
 
-def _dsn(database: str) -> str:
-    return make_url(PG_URL).set(drivername="postgresql", database=database).render_as_string(hide_password=False)
-
-
-def _missing(what: str, exc: Exception) -> NoReturn:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what} is not running ({exc}); .ci/run should have started it")
-    pytest.skip(f"{what} is not running ({exc})")
-
-
-async def fresh_servers() -> None:
-    """``cpc_faults_test`` exists and is empty; Redis db 12 is empty."""
-    try:
-        conn = await asyncpg.connect(_dsn("postgres"), timeout=3)
-    except (OSError, asyncpg.PostgresError) as exc:
-        _missing("PostgreSQL", exc)
-    try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE):
-            with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # another run made it first
-                await conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await conn.close()
-    engine = create_engine(FAULTS_URL)
-    async with engine.begin() as db:
-        for name in await db.run_sync(lambda c: sa.inspect(c).get_table_names()):
-            await db.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}" CASCADE')
-    await engine.dispose()
-    client = aioredis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-        await client.flushdb()
-    except (OSError, aioredis.RedisError) as exc:
-        _missing("Redis", exc)
-    finally:
-        await client.aclose()
-
-
-async def kill_bot_connections() -> int:
+async def kill_bot_connections(harness: BotHarness) -> int:
     """What a database restart does to the bot: every other connection to its database ends.
     Returns how many were ended, once they are gone."""
-    conn = await asyncpg.connect(_dsn(DATABASE), timeout=3)
+    conn = await asyncpg.connect(dsn(database_name(harness.settings.database_url)), timeout=3)
     try:
         rows = await conn.fetch(
             "SELECT pid, pg_terminate_backend(pid) AS ended FROM pg_stat_activity "
@@ -127,44 +75,28 @@ async def kill_bot_connections() -> int:
     return len(pids)
 
 
-def kill_before(engine: AsyncEngine, statement: str) -> list[int]:
+def kill_before(harness: BotHarness, statement: str) -> list[int]:
     """Arm a one-shot kill of every connection just before the bot runs ``statement...``:
     the database goes away in the middle of an update, while a connection is in use.
     The returned list gets how many connections were ended when it fires."""
     fired: list[int] = []
+    engine = harness.app.engine
 
     def before_cursor_execute(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
         if not fired and sql.lstrip().startswith(statement):
             # This hook is synchronous; the kill runs on its own loop in a helper thread.
             with ThreadPoolExecutor(1) as pool:
-                fired.append(pool.submit(asyncio.run, kill_bot_connections()).result())
+                fired.append(pool.submit(asyncio.run, kill_bot_connections(harness)).result())
             event.remove(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
 
     event.listen(engine.sync_engine, "before_cursor_execute", before_cursor_execute)
     return fired
 
 
-@contextlib.asynccontextmanager
-async def servers_to_ourselves() -> AsyncIterator[None]:
-    """Hold a PostgreSQL advisory lock while a test runs, so two test runs on one machine (a
-    developer's and CI's, or two terminals) never drop tables or end connections under each
-    other. The lock lives on a connection to ``postgres``, which the kills here never touch."""
-    try:
-        conn = await asyncpg.connect(_dsn("postgres"), timeout=3)
-    except (OSError, asyncpg.PostgresError) as exc:
-        _missing("PostgreSQL", exc)
-    try:
-        await conn.execute("SELECT pg_advisory_lock($1)", LOCK_KEY, timeout=300)
-        yield
-    finally:
-        await conn.close()  # closing the session lets the lock go
-
-
 @pytest.fixture
 async def pg_harness(emulator: BotApiEmulator, tmp_path: Path, clock: FrozenClock) -> AsyncIterator[BotHarness]:
-    async with servers_to_ourselves():
-        await fresh_servers()
-        settings = make_settings(emulator.base_url, tmp_path, database_url=FAULTS_URL, redis_url=REDIS_URL)
+    async with fresh_servers("faults") as (url, prefix):
+        settings = make_settings(emulator.base_url, tmp_path, database_url=url, redis_url=REDIS_URL, redis_prefix=prefix)
         harness = BotHarness(emulator, settings, clock)
         await harness.start()  # runs the migrations on the empty database
         try:
@@ -180,7 +112,7 @@ async def test_the_dialog_goes_on_after_the_database_drops_every_connection(
     mum = await to_strengths(emulator, MUM)
 
     # The database goes away under the bot, between two of her messages.
-    assert await kill_bot_connections() >= 1
+    assert await kill_bot_connections(harness) >= 1
     before = len(emulator.messages(MUM))
     await mum.say(SENTENCE)
     assert await stored(harness, MUM, "strengths") == [SENTENCE]
@@ -190,9 +122,9 @@ async def test_the_dialog_goes_on_after_the_database_drops_every_connection(
     assert failures_logged(caplog) == []
 
     # Again, before a button tap.
-    assert await kill_bot_connections() >= 1
+    assert await kill_bot_connections(harness) >= 1
     await mum.say(MORE)
-    assert await kill_bot_connections() >= 1
+    assert await kill_bot_connections(harness) >= 1
     await mum.tap("✅ Done")
     assert POSITIVES in emulator.last_message(MUM).visible
     assert await stored(harness, MUM, "strengths") == [SENTENCE, MORE]
@@ -200,7 +132,7 @@ async def test_the_dialog_goes_on_after_the_database_drops_every_connection(
     # Nothing said before the kills is lost: the review and the report hold each answer once.
     review = await to_review(mum, emulator)
     assert review.count("Amira") == 1 and review.count(SENTENCE) == 1 and review.count(MORE) == 1
-    assert await kill_bot_connections() >= 1
+    assert await kill_bot_connections(harness) >= 1
     report = await finish_and_read_report(mum, emulator)
     assert report.count(SENTENCE) == 1 and report.count(MORE) == 1 and "Amira" in report
     assert not any(KIND_ERROR in text for text in texts(emulator, MUM))
@@ -214,7 +146,7 @@ async def test_an_answer_cut_off_by_the_database_going_away_mid_update_can_be_se
     await mum.say(SENTENCE)
     # The database goes away while the bot is writing her next part (its connection is in use:
     # the pool's check on checkout cannot help here).
-    fired = kill_before(harness.app.engine, "UPDATE answers")
+    fired = kill_before(harness, "UPDATE answers")
     before = len(emulator.messages(MUM))
     await mum.say(MORE)
     assert fired and fired[0] >= 1
@@ -242,7 +174,7 @@ async def test_a_reminder_due_after_the_database_dropped_every_connection_arrive
         pg_harness: BotHarness, emulator: BotApiEmulator, clock: FrozenClock) -> None:
     harness = pg_harness
     await give_conference_date(emulator, MUM)
-    assert await kill_bot_connections() >= 1
+    assert await kill_bot_connections(harness) >= 1
     assert await tick(harness, clock, REPORTS_BY_DUE) == 1
     assert await tick(harness, clock, REPORTS_BY_DUE + timedelta(hours=1)) == 0
     assert times_shown(emulator, MUM, REPORTS_BY) == 1

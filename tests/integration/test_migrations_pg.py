@@ -1,24 +1,21 @@
 """The migrations on the machine's real PostgreSQL, in a database of their own.
 
-They use ``cpc_migrations_test`` (made here if missing), never ``test``, so dropping tables here
-cannot disturb the other integration tests. On CI (CI=true) a missing server is a failure, not a skip.
+Each test has an empty database of its own (tests/servers.py), so dropping tables here cannot
+disturb other tests or another test run on the same server.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 from collections.abc import AsyncIterator
 
-import asyncpg
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cpc_bot.store import migrate
 from cpc_bot.store.database import create_engine, create_tables
+from tests.servers import fresh_database
 from tests.store.test_migrations import (
     insert_user,
     made_before_migrations,
@@ -31,28 +28,6 @@ from tests.store.test_migrations import (
 
 pytestmark = pytest.mark.xdist_group("servers")  # one process at a time on the shared server
 
-PG_URL = os.environ.get("CPC_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-DATABASE = "cpc_migrations_test"
-MIGRATIONS_URL = make_url(PG_URL).set(database=DATABASE).render_as_string(hide_password=False)
-
-
-async def database_or_skip() -> None:
-    """Make sure ``cpc_migrations_test`` exists, creating it from the ``postgres`` database."""
-    admin_dsn = make_url(PG_URL).set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    try:
-        conn = await asyncpg.connect(admin_dsn, timeout=3)
-    except (OSError, asyncpg.PostgresError) as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is not running ({exc}); .ci/run should have started it")
-        pytest.skip(f"PostgreSQL is not running ({exc})")
-    try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE):
-            with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # another test run made it first
-                await conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await conn.close()
-
-
 async def drop_everything(url: str) -> None:
     engine = create_engine(url)
     async with engine.begin() as conn:
@@ -63,10 +38,9 @@ async def drop_everything(url: str) -> None:
 
 @pytest.fixture
 async def empty_pg() -> AsyncIterator[str]:
-    """The URL of an empty ``cpc_migrations_test``: no bot tables, no alembic_version."""
-    await database_or_skip()
-    await drop_everything(MIGRATIONS_URL)
-    yield MIGRATIONS_URL
+    """The URL of an empty database: no bot tables, no alembic_version."""
+    async with fresh_database("migrations") as url:
+        yield url
 
 
 @pytest.fixture

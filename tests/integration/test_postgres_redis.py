@@ -1,20 +1,16 @@
 """The same bot on PostgreSQL and Redis (the machine's real servers).
 
-On CI (CI=true) a missing server is a failure, not a skip: .ci/run starts them.
+Each test has a database and a Redis key prefix of its own (tests/servers.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
 import pytest
-import redis.asyncio as aioredis
-from sqlmodel import SQLModel
 
 from cpc_bot.clock import FrozenClock
 from cpc_bot.emulator.server import BotApiEmulator
@@ -22,44 +18,29 @@ from cpc_bot.reminders.store import ReminderStore
 from cpc_bot.store.database import create_engine, create_tables, session_factory
 from cpc_bot.store.models import User
 from tests.helpers import BotHarness, make_settings
+from tests.servers import REDIS_URL, fresh_servers
 
 # One process at a time uses the shared servers (pytest -n runs the rest in parallel).
 pytestmark = pytest.mark.xdist_group("servers")
 
-PG_URL = os.environ.get("CPC_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("CPC_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 SAMPLE = Path(__file__).parents[1] / "dialogs" / "sample_dialogs"
 
 
-async def servers_or_skip() -> None:
-    try:
-        conn = await asyncpg.connect(PG_URL.replace("+asyncpg", ""), timeout=3)
-        await conn.close()
-        client = aioredis.from_url(REDIS_URL)
-        await client.ping()
-        await client.flushdb()
-        await client.aclose()
-    except (OSError, asyncpg.PostgresError) as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL or Redis is not running ({exc}); .ci/run should have started them")
-        pytest.skip(f"PostgreSQL or Redis is not running ({exc})")
-
-
 @pytest.fixture
-async def clean_postgres() -> AsyncIterator[str]:
-    await servers_or_skip()
-    engine = create_engine(PG_URL)
-    async with engine.begin() as conn:
-        await conn.run_sync(SQLModel.metadata.drop_all)
-    await create_tables(engine)
-    await engine.dispose()
-    yield PG_URL
+async def servers() -> AsyncIterator[tuple[str, str]]:
+    """A database of this test's own with the bot's tables, and a Redis key prefix."""
+    async with fresh_servers("pgredis") as (url, prefix):
+        engine = create_engine(url)
+        await create_tables(engine)
+        await engine.dispose()
+        yield url, prefix
 
 
 async def test_dialog_on_postgres_and_redis_survives_a_restart(
-        clean_postgres: str, emulator: BotApiEmulator, tmp_path: Path, clock: FrozenClock) -> None:
-    settings = make_settings(emulator.base_url, tmp_path, database_url=clean_postgres, redis_url=REDIS_URL,
-                             dialogs_dir=SAMPLE)
+        servers: tuple[str, str], emulator: BotApiEmulator, tmp_path: Path, clock: FrozenClock) -> None:
+    url, prefix = servers
+    settings = make_settings(emulator.base_url, tmp_path, database_url=url, redis_url=REDIS_URL,
+                             redis_prefix=prefix, dialogs_dir=SAMPLE)
     harness = BotHarness(emulator, settings, clock)
     await harness.start()
     user = emulator.user(2001)
@@ -80,9 +61,9 @@ async def test_dialog_on_postgres_and_redis_survives_a_restart(
     await harness.running.stop()
 
 
-async def test_two_workers_never_claim_the_same_reminder(clean_postgres: str) -> None:
+async def test_two_workers_never_claim_the_same_reminder(servers: tuple[str, str]) -> None:
     now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-    engines = [create_engine(clean_postgres) for _ in range(2)]
+    engines = [create_engine(servers[0]) for _ in range(2)]
     stores = [ReminderStore(session_factory(e), FrozenClock(now)) for e in engines]
     async with session_factory(engines[0]).begin() as s:
         s.add(User(id=1, created_at=now, updated_at=now))

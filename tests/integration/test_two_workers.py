@@ -12,41 +12,23 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
-import redis.asyncio as aioredis
 
 from cpc_bot.emulator.server import BotApiEmulator
 from cpc_bot.emulator.workers import webhook_workers
 from tests.helpers import answer_the_rest, buttons
-from tests.integration.test_postgres_redis import servers_or_skip
+from tests.servers import REDIS_URL, fresh_servers
 
 pytestmark = pytest.mark.xdist_group("servers")
 
-DATABASE = "cpc_workers_test"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-REDIS_URL = "redis://127.0.0.1:6379/11"
 PARENT = 6101
-
-
-async def fresh_database() -> str:
-    admin = await asyncpg.connect(PG_ADMIN)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await admin.close()
-    client = aioredis.from_url(REDIS_URL)
-    await client.flushdb()
-    await client.aclose()
-    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
 
 
 @pytest.fixture
 async def two_workers(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[list[Path]]:
-    await servers_or_skip()
     logs = [tmp_path / f"worker{i}.log" for i in range(2)]
-    async with webhook_workers(2, emulator.base_url, await fresh_database(), REDIS_URL, logs=logs):
+    async with fresh_servers("workers") as (url, prefix), \
+            webhook_workers(2, emulator.base_url, url, REDIS_URL, redis_prefix=prefix, logs=logs):
         yield logs
 
 

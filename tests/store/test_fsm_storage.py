@@ -3,8 +3,6 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-import redis.asyncio as aioredis
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 
@@ -14,8 +12,8 @@ from cpc_bot.engine.runner import DialogSG
 from cpc_bot.store.database import create_engine, create_tables, session_factory
 from cpc_bot.store.fsm_storage import SqlStorage
 from tests.helpers import BotHarness, make_settings
+from tests.servers import REDIS_URL, redis_prefix
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
 KEY = StorageKey(bot_id=1, chat_id=2, user_id=2)
 
 
@@ -33,31 +31,20 @@ async def test_sql_storage_round_trips_state_and_data(tmp_path: Path) -> None:
     await engine.dispose()
 
 
-async def redis_or_skip() -> None:
-    client = aioredis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-        await client.flushdb()
-    except OSError:
-        pytest.skip("no Redis on 127.0.0.1:6379 (.ci/run starts one)")
-    finally:
-        await client.aclose()
-
-
 async def test_redis_storage_is_used_when_configured(emulator: BotApiEmulator, tmp_path: Path, clock: FrozenClock) -> None:
-    await redis_or_skip()
-    settings = make_settings(emulator.base_url, tmp_path, redis_url=REDIS_URL,
-                             dialogs_dir=Path(__file__).parents[1] / "dialogs" / "sample_dialogs")
-    harness = BotHarness(emulator, settings, clock)
-    app = await harness.start()
-    assert isinstance(app.storage, RedisStorage)
-    user = emulator.user(9001)
-    await user.say("/start")
-    await user.tap("👪 I am a parent or carer")
-    await user.tap("📝 Sample questions")
-    await user.tap("Next ➡️")
-    await harness.restart()
-    # Typed text reaches the questionnaire only if the state survived (it lives in Redis).
-    await user.say("Amira")
-    assert "When was this child born?" in emulator.last_message(9001).visible
-    await harness.running.stop()
+    async with redis_prefix("fsm") as prefix:
+        settings = make_settings(emulator.base_url, tmp_path, redis_url=REDIS_URL, redis_prefix=prefix,
+                                 dialogs_dir=Path(__file__).parents[1] / "dialogs" / "sample_dialogs")
+        harness = BotHarness(emulator, settings, clock)
+        app = await harness.start()
+        assert isinstance(app.storage, RedisStorage)
+        user = emulator.user(9001)
+        await user.say("/start")
+        await user.tap("👪 I am a parent or carer")
+        await user.tap("📝 Sample questions")
+        await user.tap("Next ➡️")
+        await harness.restart()
+        # Typed text reaches the questionnaire only if the state survived (it lives in Redis).
+        await user.say("Amira")
+        assert "When was this child born?" in emulator.last_message(9001).visible
+        await harness.running.stop()

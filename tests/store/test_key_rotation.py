@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -14,10 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,6 +26,7 @@ from cpc_bot.store.database import create_engine, session_factory
 from cpc_bot.store.migrate import migrate_or_adopt
 from cpc_bot.store.repository import Repository
 from cpc_bot.store.rotate import Unreadable, rotate_database, rotate_keys
+from tests.servers import fresh_database
 
 SENTINEL = "Sentinel-rotation-4471"
 KEY_A_TEXT, KEY_B_TEXT = new_key(), new_key()
@@ -36,8 +34,6 @@ KEY_A_TEXT, KEY_B_TEXT = new_key(), new_key()
 ID_A, ID_B = FieldCipher([KEY_A]).current_key_id, FieldCipher([KEY_B]).current_key_id
 CLOCK = FrozenClock(datetime(2026, 11, 24, 20, 0, tzinfo=UTC))
 OWNER = 42
-PG_URL = os.environ.get("CPC_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-PG_DATABASE = "cpc_rotation_test"
 
 
 class Interrupted(Exception):
@@ -46,41 +42,13 @@ class Interrupted(Exception):
 
 # --- databases -------------------------------------------------------------------------------
 
-async def _postgres_or_skip() -> str:
-    """A URL for ``cpc_rotation_test`` on the machine's PostgreSQL (made here if missing)."""
-    admin_dsn = make_url(PG_URL).set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    try:
-        conn = await asyncpg.connect(admin_dsn, timeout=3)
-    except (OSError, asyncpg.PostgresError) as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is not running ({exc})")
-        pytest.skip(f"PostgreSQL is not running ({exc})")
-    try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", PG_DATABASE):
-            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
-                await conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-    finally:
-        await conn.close()
-    return make_url(PG_URL).set(database=PG_DATABASE).render_as_string(hide_password=False)
-
-
-async def _drop_everything(url: str) -> None:
-    engine = create_engine(url)
-    async with engine.begin() as conn:
-        for name in await conn.run_sync(lambda c: sa.inspect(c).get_table_names()):
-            await conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}" CASCADE')
-    await engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.xdist_group("servers"))])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
         return
-    url = await _postgres_or_skip()
-    await _drop_everything(url)
-    yield url
-    await _drop_everything(url)
+    async with fresh_database("rotation") as url:
+        yield url
 
 
 @pytest.fixture
