@@ -22,8 +22,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cpc_bot.clock import Clock, system_clock
 from cpc_bot.config import ConfigError, Settings
@@ -33,6 +32,7 @@ from cpc_bot.engine.loader import DialogRegistry, load_dialogs
 from cpc_bot.engine.runner import AnswerHook, DialogRunner, FinishHook, View
 from cpc_bot.handlers import setup as setup_handlers
 from cpc_bot.handlers.middlewares import (
+    CommitBeforeSend,
     EditFallback,
     MessageLog,
     OnceMiddleware,
@@ -53,7 +53,7 @@ from cpc_bot.reminders.sender import ReminderSender
 from cpc_bot.reminders.store import ReminderStore
 from cpc_bot.store.conferences import ConferenceRepository
 from cpc_bot.store.crypto import FieldCipher, load_or_create_key_file, parse_keys
-from cpc_bot.store.database import create_engine, session_factory
+from cpc_bot.store.database import Sessions, create_engine, session_factory
 from cpc_bot.store.fsm_storage import SqlStorage
 from cpc_bot.store.migrate import migrate_or_adopt
 from cpc_bot.store.models import Response
@@ -141,7 +141,7 @@ def _cipher(settings: Settings) -> FieldCipher:
         raise ConfigError(f"{name}: {exc}") from None
 
 
-def _storage(settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> BaseStorage:
+def _storage(settings: Settings, sessions: Sessions, clock: Clock) -> BaseStorage:
     if settings.redis_url:
         return RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix))
     return SqlStorage(sessions, clock)
@@ -170,6 +170,7 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
         session=api_session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+    bot.session.middleware(CommitBeforeSend(sessions))
     bot.session.middleware(RtlMiddleware())
     message_log = MessageLog(repo, clock)
     bot.session.middleware(message_log)
@@ -231,7 +232,7 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     dispatcher["retention"] = retention
     dispatcher["message_log"] = message_log
     dispatcher["settings"] = settings
-    dispatcher.update.outer_middleware(OnceMiddleware(repo))
+    dispatcher.update.outer_middleware(OnceMiddleware(repo, sessions))
     UserLocaleMiddleware(i18n, repo).setup(dispatcher)
     dispatcher.include_router(setup_handlers(runner, sharing, desk))
 

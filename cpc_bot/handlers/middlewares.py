@@ -18,31 +18,52 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cpc_bot.clock import Clock
 from cpc_bot.i18n.locale import negotiate_locale
+from cpc_bot.store.database import Sessions
 from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
 
 
 class OnceMiddleware(BaseMiddleware):
-    """Handle each update once, even when Telegram delivers it again.
+    """Handle each update once, even when Telegram delivers it again, in one unit of work.
 
     Telegram redelivers after a webhook timeout, or after a restart when the polling
     offset was not confirmed. Handling twice would add a typed answer twice. The claim
-    comes first, so a crash mid-update loses that update's reply, never an answer
-    already saved (the person carries on with /start).
+    is written in the update's unit of work (``Sessions.unit``), so it is committed with
+    the update's first writes, before the first reply goes out (see ``CommitBeforeSend``).
+
+    The unit ends here, inside the FSM middleware's per-chat lock: the next update from the
+    same chat starts only after this one's writes are committed. If the handler raises, the
+    unit is rolled back before the error handler runs: nothing half-saved.
     """
 
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Repository, sessions: Sessions) -> None:
         self.repo = repo
+        self.sessions = sessions
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
-        if isinstance(event, Update):
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        async with self.sessions.unit():
             message = (event.message.chat.id, event.message.message_id) if event.message is not None else None
             if not await self.repo.claim_update(data["bot"].id, event.update_id, message):
                 log.info("update.duplicate update=%s", event.update_id)
                 return None
-        return await handler(event, data)
+            return await handler(event, data)
+
+
+class CommitBeforeSend(BaseRequestMiddleware):
+    """Commit the update's writes before any call to Telegram, so that a reply never gets
+    ahead of what it reports ("Saved.") and no connection is held while Telegram answers."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self.sessions = sessions
+
+    async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
+                       method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
+        await self.sessions.commit()
+        return await make_request(bot, method)
 
 
 class EditFallback(BaseRequestMiddleware):

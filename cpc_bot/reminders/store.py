@@ -21,11 +21,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cpc_bot.clock import Clock
+from cpc_bot.store.database import Sessions
 from cpc_bot.store.models import Reminder
 
 #: How long a claimed row stays a worker's before another may take it.
@@ -51,7 +50,7 @@ def _due(row: Reminder) -> DueReminder:
 
 
 class ReminderStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(self, sessions: Sessions, clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
 

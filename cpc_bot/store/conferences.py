@@ -6,12 +6,11 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cpc_bot.clock import Clock
 from cpc_bot.store.crypto import FieldCipher
+from cpc_bot.store.database import Sessions, forget_rows
 from cpc_bot.store.models import Conference, ConferenceMember, Invite
 
 #: Telegram allows 64 characters of [A-Za-z0-9_-] after /start; 128 random bits fit in 22.
@@ -24,7 +23,7 @@ def _hash(code: str) -> str:
 
 
 class ConferenceRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher, clock: Clock) -> None:
+    def __init__(self, sessions: Sessions, cipher: FieldCipher, clock: Clock) -> None:
         self._sessions = sessions
         self._cipher = cipher
         self._clock = clock
@@ -73,6 +72,8 @@ class ConferenceRepository:
             if conference is None or conference.owner_id != owner_id:
                 return False
             await s.delete(conference)
+            await s.flush()
+            forget_rows(s)  # the database cascaded this delete
             return True
 
     # invites -----------------------------------------------------------------

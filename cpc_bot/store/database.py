@@ -1,12 +1,16 @@
-"""Engine and session factory for SQLite (default) or PostgreSQL."""
+"""Engine and session factory for SQLite (default) or PostgreSQL, with one unit of work per update."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cpc_bot.store import models  # noqa: F401 - registers the tables on SQLModel.metadata
@@ -34,8 +38,164 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+class _UnitSession(Session):
+    """A session that holds on to every row it has read or written until it ends.
+
+    SQLAlchemy's identity map only keeps weak references, so a row nobody holds (the FSM
+    record between two calls of one update) is forgotten and read again; SQLAlchemy's own
+    "strong reference" recipe (Session Basics, "Session Referencing Behavior") keeps them.
+    """
+
+
+@event.listens_for(_UnitSession, "loaded_as_persistent")
+@event.listens_for(_UnitSession, "pending_to_persistent")
+def _hold(session: Session, instance: object) -> None:
+    session.info.setdefault("held", {})[id(instance)] = instance
+
+
+@event.listens_for(_UnitSession, "persistent_to_detached")
+@event.listens_for(_UnitSession, "persistent_to_deleted")
+def _let_go(session: Session, instance: object) -> None:
+    session.info.get("held", {}).pop(id(instance), None)
+
+
+class _Unit:
+    """One update's shared session; on SQLite it also holds the process's write turn while a
+    transaction is open (see :class:`Sessions`)."""
+
+    def __init__(self, sessions: Sessions, session: AsyncSession) -> None:
+        self.sessions = sessions
+        self.session = session
+        self.task = asyncio.current_task()
+        self._turn: asyncio.Lock | None = None
+
+    async def _take_turn(self) -> None:
+        lock = self.sessions.turns
+        if lock is not None and self._turn is None and not self.session.in_transaction():
+            await lock.acquire()
+            self._turn = lock
+
+    def _end_turn(self) -> None:
+        if self._turn is not None:
+            self._turn, lock = None, self._turn
+            lock.release()
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        await self._take_turn()
+        yield self.session
+
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        await self._take_turn()
+        try:
+            yield self.session
+            await self.session.flush()  # constraint errors surface here, where the write was made
+        except BaseException:
+            await self.rollback()
+            raise
+
+    async def commit(self) -> None:
+        try:
+            if self.session.in_transaction():
+                await self.session.commit()
+        finally:
+            self._end_turn()
+
+    async def rollback(self) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            self.session.info.clear()  # what was read before is expired now
+            self._end_turn()
+
+
+_UNIT: ContextVar[_Unit | None] = ContextVar("cpc_unit_of_work", default=None)
+
+
+class Sessions:
+    """The stores' session factory: ``async with sessions() as s`` to read, ``sessions.begin()``
+    to write, as with SQLAlchemy's ``async_sessionmaker``; plus one unit of work per update.
+
+    Outside a unit every block is its own short transaction, committed when it ends. Inside
+    :meth:`unit` (the bot opens one around each update) every block in that task shares one
+    session: a row read once is not read again, and the update's writes are committed together,
+    in one transaction, by :meth:`commit` (called before every message the bot sends, so what a
+    reply says is saved is on disk before the reply goes out) or when the unit ends. A write
+    block that fails rolls the whole unit back, so an update is never half-saved.
+
+    The unit belongs to the task that opened it: a task started from inside it (which inherits
+    the context) gets sessions of its own, never a share in one it could use concurrently.
+
+    SQLite has one writer at a time, and a writer that finds the file locked sleeps and polls
+    (its busy timeout), which made the slowest steps seconds long under load. So on SQLite the
+    units of one process take turns through an asyncio lock, held from a unit's first statement
+    to its commit (never while Telegram is called: the commit comes first): waiting is in
+    order and costs nothing. PostgreSQL needs no turns.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.maker = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+        self._unit_maker = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False,
+                                              sync_session_class=_UnitSession)
+        self.turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+
+    def _unit(self) -> _Unit | None:
+        unit = _UNIT.get()
+        if unit is None or unit.sessions is not self or unit.task is not asyncio.current_task():
+            return None
+        return unit
+
+    def __call__(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
+        unit = self._unit()
+        return self.maker() if unit is None else unit.reading()
+
+    def begin(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
+        unit = self._unit()
+        return self.maker.begin() if unit is None else unit.writing()
+
+    @contextlib.asynccontextmanager
+    async def unit(self) -> AsyncIterator[None]:
+        """Share one session in this task until the block ends; commit then, or roll back if it raised."""
+        if self._unit() is not None:  # already in one: it is the outer unit's to commit
+            yield
+            return
+        unit = _Unit(self, self._unit_maker())
+        token = _UNIT.set(unit)
+        try:
+            yield
+            await unit.commit()
+        except BaseException:
+            await unit.rollback()
+            raise
+        finally:
+            _UNIT.reset(token)
+            await unit.session.close()
+
+    async def commit(self) -> None:
+        """Commit the current unit's writes so far (nothing to do outside a unit)."""
+        unit = self._unit()
+        if unit is not None:
+            await unit.commit()
+
+
+def unit_cache(session: AsyncSession) -> dict[Any, Any] | None:
+    """A dict living as long as the unit of work ``session`` belongs to, for what a store read
+    by query (the identity map only spares reads by primary key); None outside a unit."""
+    if not isinstance(session.sync_session, _UnitSession):
+        return None
+    cache: dict[Any, Any] = session.info.setdefault("cache", {})
+    return cache
+
+
+def forget_rows(session: AsyncSession) -> None:
+    """After deletes the database cascaded itself: drop every row this session holds or cached."""
+    session.expunge_all()
+    session.info.pop("cache", None)
+
+
+def session_factory(engine: AsyncEngine) -> Sessions:
+    return Sessions(engine)
 
 
 async def create_tables(engine: AsyncEngine) -> None:

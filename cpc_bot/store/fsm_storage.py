@@ -12,10 +12,9 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cpc_bot.clock import Clock
+from cpc_bot.store.database import Sessions
 from cpc_bot.store.models import FsmRecord
 
 
@@ -32,7 +31,7 @@ def storage_key_to_str(key: StorageKey) -> str:
 class SqlStorage(BaseStorage):
     """FSM storage in the ``fsm_states`` table; data must be JSON-serialisable."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(self, sessions: Sessions, clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
 

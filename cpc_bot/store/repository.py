@@ -14,12 +14,11 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cpc_bot.clock import Clock
 from cpc_bot.store.crypto import FieldCipher
+from cpc_bot.store.database import Sessions, forget_rows, unit_cache
 from cpc_bot.store.models import (
     Answer,
     Blob,
@@ -41,7 +40,7 @@ class StoredAnswer:
 class Repository:
     """Users, responses, answers and blobs, with encryption on the way in and out."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher, clock: Clock) -> None:
+    def __init__(self, sessions: Sessions, cipher: FieldCipher, clock: Clock) -> None:
         self._sessions = sessions
         self._cipher = cipher
         self._clock = clock
@@ -153,10 +152,18 @@ class Repository:
         """Insert or replace one answer (encrypted) and touch the response."""
         token = None if value is None else self._cipher.encrypt(json.dumps(value, ensure_ascii=False), self._answer_context(response_id, key))
         async with self._sessions.begin() as s:
-            existing = (await s.exec(select(Answer).where(Answer.response_id == response_id, Answer.key == key))).first()
+            rows = unit_cache(s)
+            known: list[Answer] | None = None if rows is None else rows.get(("answers", response_id))
+            if known is not None:
+                existing = next((row for row in known if row.key == key), None)
+            else:
+                existing = (await s.exec(select(Answer).where(Answer.response_id == response_id, Answer.key == key))).first()
             now = self._clock()
             if existing is None:
-                s.add(Answer(response_id=response_id, key=key, value_enc=token, skipped=skipped, updated_at=now))
+                row = Answer(response_id=response_id, key=key, value_enc=token, skipped=skipped, updated_at=now)
+                s.add(row)
+                if known is not None:
+                    known.append(row)
             else:
                 existing.value_enc = token
                 existing.skipped = skipped
@@ -170,12 +177,22 @@ class Repository:
             return
         async with self._sessions.begin() as s:
             await s.exec(delete(Answer).where(Answer.response_id == response_id, Answer.key.in_(keys)))  # type: ignore[attr-defined]
+            rows = unit_cache(s)
+            if rows is not None:
+                rows.pop(("answers", response_id), None)
 
     async def answers(self, response_id: int) -> dict[str, StoredAnswer]:
+        """Every answer of a response, decrypted. In an update's unit of work the rows are read
+        once; the writes above keep that copy up to date."""
         async with self._sessions() as s:
-            rows = (await s.exec(select(Answer).where(Answer.response_id == response_id))).all()
+            rows = unit_cache(s)
+            known: list[Answer] | None = None if rows is None else rows.get(("answers", response_id))
+            if known is None:
+                known = list((await s.exec(select(Answer).where(Answer.response_id == response_id))).all())
+                if rows is not None:
+                    rows[("answers", response_id)] = known
         out = {}
-        for row in rows:
+        for row in known:
             value = None
             if row.value_enc is not None:
                 value = json.loads(self._cipher.decrypt(row.value_enc, self._answer_context(response_id, row.key)))
@@ -205,8 +222,8 @@ class Repository:
         try:
             async with self._sessions.begin() as s:
                 s.add(ProcessedUpdate(update_id=update_id, bot_id=bot_id, created_at=self._clock()))
-                if message is not None:
-                    await s.merge(ChatMessage(chat_id=message[0], message_id=message[1], at=self._clock()))
+                if message is not None:  # a message's id is new with its update: nothing to merge with
+                    s.add(ChatMessage(chat_id=message[0], message_id=message[1], at=self._clock()))
         except IntegrityError:
             return False
         return True
@@ -238,6 +255,8 @@ class Repository:
             user = await s.get(User, user_id)
             if user is not None:
                 user.erase_after = None
+            await s.flush()
+            forget_rows(s)  # the database cascaded these deletes
 
     # the chat itself -------------------------------------------------------------
     async def remember_messages(self, messages: list[tuple[int, int, datetime]]) -> None:
@@ -269,3 +288,5 @@ class Repository:
             user = await s.get(User, user_id)
             if user is not None:
                 await s.delete(user)
+            await s.flush()
+            forget_rows(s)  # the database cascaded these deletes

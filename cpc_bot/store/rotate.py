@@ -33,12 +33,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import SQLModel
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cpc_bot.store import models  # noqa: F401 - registers the tables on SQLModel.metadata
 from cpc_bot.store.crypto import DecryptionError, FieldCipher
+from cpc_bot.store.database import Sessions
 
 if TYPE_CHECKING:
     from cpc_bot.config import Settings
@@ -186,7 +185,7 @@ async def _call(hook: BatchHook | None, table: str, count: int) -> None:
         await result
 
 
-async def _rotate_column(sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher, spec: _EncryptedColumn,
+async def _rotate_column(sessions: Sessions, cipher: FieldCipher, spec: _EncryptedColumn,
                          batch_size: int, on_batch: BatchHook | None, report: RotationReport) -> None:
     table = SQLModel.metadata.tables[spec.table]
     (pk,) = table.primary_key.columns
@@ -271,7 +270,7 @@ async def _rotate_column(sessions: async_sessionmaker[AsyncSession], cipher: Fie
              stats.left_behind)
 
 
-async def rotate_keys(sessions: async_sessionmaker[AsyncSession], cipher: FieldCipher, *, batch_size: int = 200,
+async def rotate_keys(sessions: Sessions, cipher: FieldCipher, *, batch_size: int = 200,
                       on_batch: BatchHook | None = None) -> RotationReport:
     """Re-encrypt every value not yet under ``cipher.current_key_id``, table by table.
 
