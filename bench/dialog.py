@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from bench.common import (
     running_emulator,
     temp_dir,
 )
-from cpc_bot.app import build_app
+from cpc_bot.app import build_app, settle_heap
 from cpc_bot.emulator.server import FakeUser
 
 NAVIGATION = {"⬅️ Back", "Skip ➡️", "💾 Save and finish later", "🆘 I don't feel safe right now",
@@ -66,6 +67,7 @@ class Parent:
     timer: StepTimer
     user_id: int
     kinds: list[str] = field(default_factory=list)  # "say" / "tap", in order (the echo run replays the mix)
+    think: float = 0.0  # mean seconds between a reply and the next step (0: straight away)
     _editing: bool = False
     _toggled: set[int] = field(default_factory=set)
     _edits: int = 0
@@ -159,8 +161,13 @@ class Parent:
             await self._tap(options[0])
 
     async def run(self, steps: int) -> None:
+        pause = random.Random(self.user_id)  # the same pauses every run
+        if self.think:  # start at random points, not all at once
+            await asyncio.sleep(pause.uniform(0, self.think))
         while self.measured < steps:
             await self.step()
+            if self.think:
+                await asyncio.sleep(pause.expovariate(1 / self.think))
 
 
 @dataclass
@@ -190,10 +197,12 @@ class DialogResult:
 
 
 async def drive_load(emulator: TimedEmulator, tracker: UpdateTracker, users: int, steps: int, *,
-                     first_user: int = 700_001, make: Callable[..., Any] = Parent) -> tuple[float, StepTimer, list[Any]]:
-    """Set every simulated person up (not timed), then run their steps concurrently (timed)."""
+                     first_user: int = 700_001, make: Callable[..., Any] = Parent,
+                     think: float = 0.0) -> tuple[float, StepTimer, list[Any]]:
+    """Set every simulated person up (not timed), then run their steps concurrently (timed).
+    With ``think`` each pauses a random while (exponential, that mean) after each reply."""
     timer = StepTimer(emulator, tracker)
-    people = [make(emulator=emulator, timer=timer, user_id=first_user + i) for i in range(users)]
+    people = [make(emulator=emulator, timer=timer, user_id=first_user + i, think=think) for i in range(users)]
     await asyncio.gather(*(p.setup() for p in people))
     started = time.perf_counter()
     await asyncio.gather(*(p.run(steps) for p in people))
@@ -219,9 +228,10 @@ async def _wait_polling(dispatcher: Any, task: asyncio.Task[Any]) -> None:
         await asyncio.sleep(0.01)
 
 
-async def run_ours(users: int, steps: int, backend: str = "sqlite", *,
+async def run_ours(users: int, steps: int, backend: str = "sqlite", *, think: float = 0.0,
                    on_running: Callable[[Any], Awaitable[None]] | None = None) -> DialogResult:
-    """One in-process bot (one worker) on SQLite or PostgreSQL+Redis, ``users`` parents."""
+    """One in-process bot (one worker) on SQLite or PostgreSQL+Redis, ``users`` parents
+    (thinking ``think`` seconds on average between steps; 0: a closed loop at saturation)."""
     with temp_dir() as folder:
         async with (running_emulator(TimedEmulator()) as emulator,
                     postgres_and_redis() if backend == "pg" else contextlib.nullcontext({}) as overrides):
@@ -232,13 +242,14 @@ async def run_ours(users: int, steps: int, backend: str = "sqlite", *,
             failed_before = COLLECTOR.matching("update.failed")
             try:
                 await app.prepare()
+                settle_heap()  # as `cpc-bot run` does
                 task = asyncio.create_task(app.dispatcher.start_polling(
                     app.bot, handle_signals=False, polling_timeout=10, close_bot_session=False))
                 try:
                     await _wait_polling(app.dispatcher, task)
                     if on_running is not None:
                         await on_running(app)
-                    seconds, timer, people = await drive_load(emulator, tracker, users, steps)
+                    seconds, timer, people = await drive_load(emulator, tracker, users, steps, think=think)
                 finally:
                     await stop_polling(app.dispatcher, task)
             finally:

@@ -64,6 +64,7 @@ class EchoUser:
     user_id: int
     plan: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
+    think: float = 0.0  # not used: the echo bot is only measured at saturation
 
     def __post_init__(self) -> None:
         self.user = self.emulator.user(self.user_id, first_name="Dana", language_code="en")

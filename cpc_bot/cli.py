@@ -11,7 +11,7 @@ import time
 from aiohttp import web
 from pydantic import SecretStr
 
-from cpc_bot.app import BotApp, build_app
+from cpc_bot.app import BotApp, build_app, settle_heap
 from cpc_bot.clock import system_clock
 from cpc_bot.config import DEMO_TOKEN, ConfigError, Settings, load_settings
 from cpc_bot.engine.loader import DialogError
@@ -26,6 +26,7 @@ def _logging(level: str) -> None:
 
 async def _poll(app: BotApp) -> None:
     await app.prepare()
+    settle_heap()
     await app.bot.delete_webhook(drop_pending_updates=False)
     try:
         await app.dispatcher.start_polling(app.bot, handle_signals=True)
@@ -41,6 +42,7 @@ async def _webhook(app: BotApp) -> None:
     assert settings.webhook_url and settings.webhook_secret
     secret = settings.webhook_secret.get_secret_value()
     await app.prepare()
+    settle_heap()
     await app.bot.set_webhook(settings.webhook_url + settings.webhook_path, secret_token=secret)
     web_app = web.Application()
     SimpleRequestHandler(app.dispatcher, app.bot, secret_token=secret,
@@ -66,6 +68,7 @@ async def _demo(settings: Settings) -> None:
     demo_settings = settings.model_copy(update={"bot_token": SecretStr(DEMO_TOKEN), "telegram_api_base": base})
     app = build_app(demo_settings, system_clock)
     await app.prepare()
+    settle_heap()
     print(f"CPC Companion demo is running. Open {base}/ in your browser (Ctrl+C to stop).", flush=True)
     log.info("demo.ready seconds=%.2f", time.perf_counter() - started)
     try:
