@@ -1,7 +1,8 @@
 """Repositories: every read and write of the bot's tables goes through here.
 
-Each method is its own short transaction, so when a method returns the data is
-on disk: handlers save an answer *before* they send the next prompt.
+Outside an update each method is its own short transaction. Inside one, the methods share
+the update's unit of work (``Sessions.unit``), which commits before every message the bot
+sends: handlers save an answer *before* they send the next prompt, so it is on disk first.
 """
 
 from __future__ import annotations
