@@ -19,6 +19,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from PIL import Image
 
+from cpc_bot.documents import fontcache
 from cpc_bot.documents.report import ReportDocument, ReportItem
 from cpc_bot.i18n.locale import is_rtl
 
@@ -84,22 +85,50 @@ def _all_text(doc: ReportDocument) -> str:
     return "".join(parts)
 
 
-def _setup_fonts(pdf: FPDF, doc: ReportDocument) -> str:
+def _font_file(family: str, style: str) -> Path:
+    return FONT_DIR / f"{FAMILIES[family]}-{'Bold' if style == 'B' else 'Regular'}.ttf"
+
+
+def _drawn_in(families: list[str], used: set[int]) -> set[str]:
+    """The fallback families fpdf2 will draw at least one of these characters in.
+
+    The same choice as ``FPDF.get_fallback_font`` (exact_match=False) makes for a character
+    the main font lacks, in either style: the first fallback font in order that has it in
+    the same style, else the first that has it at all. A family never chosen is not
+    embedded (Urdu text needs Nastaliq, not also Naskh), and leaving it out changes no choice.
+    """
+    styles = ("", "B")
+    main = {style: fontcache.cmap(_font_file("NotoSans", style)) for style in styles}
+    fonts = [(family, style, fontcache.cmap(_font_file(family, style)))
+             for family in families for style in styles]
+    drawn: set[str] = set()
+    for code in used:
+        for style in styles:
+            if code in main[style]:
+                continue
+            having = [(family, font_style) for family, font_style, cmap in fonts if code in cmap]
+            if having:
+                drawn.add(next((family for family, font_style in having if font_style == style), having[0][0]))
+    return drawn
+
+
+def _setup_fonts(pdf: FPDF, doc: ReportDocument, *labels: str) -> str:
     """NotoSans for Latin text (and its spaces); other scripts come from fallbacks, and only
-    the ones the text uses are loaded (parsing a font costs tens of milliseconds)."""
-    used = {ord(c) for c in _all_text(doc)}
-    families = ["NotoSans"] + [
+    the ones the text is drawn in are added (each font is parsed once per process: fontcache)."""
+    used = {ord(c) for c in _all_text(doc) + "".join(labels)}
+    candidates = [
         family for family, ranges in SCRIPT_RANGES.items()
         if any(low <= code <= high for code in used for low, high in ranges)
     ]
-    for family in families:
-        stem = FAMILIES[family]
-        pdf.add_font(family, "", str(FONT_DIR / f"{stem}-Regular.ttf"))
-        pdf.add_font(family, "B", str(FONT_DIR / f"{stem}-Bold.ttf"))
-    fallbacks = families[1:]
     first = FIRST_FALLBACK.get(doc.locale.split("_")[0])
-    if first in fallbacks:
-        fallbacks.sort(key=lambda f: f != first)
+    if first in candidates:
+        candidates.sort(key=lambda f: f != first)
+    drawn = _drawn_in(candidates, used) if candidates else set()
+    fallbacks = [family for family in candidates if family in drawn]
+    # Added in SCRIPT_RANGES order (it numbers the fonts); tried in fallback order.
+    for family in ["NotoSans", *(f for f in SCRIPT_RANGES if f in drawn)]:
+        fontcache.add_font(pdf, family, "", _font_file(family, ""))
+        fontcache.add_font(pdf, family, "B", _font_file(family, "B"))
     if fallbacks:
         pdf.set_fallback_fonts(fallbacks, exact_match=False)
     return "NotoSans"
@@ -119,7 +148,7 @@ def render_pdf(
     pdf.nastaliq = FIRST_FALLBACK.get(doc.locale) == "NotoNastaliqUrdu"
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(auto=True, margin=20)
-    main = _setup_fonts(pdf, doc)
+    main = _setup_fonts(pdf, doc, page_label, missing_picture)
     pdf.set_title(doc.title_en or doc.title)
     pdf.set_lang(doc.locale)
     pdf.set_creator("CPC Companion")

@@ -1,0 +1,128 @@
+"""Fonts parsed once per process: every PDF still gets exactly its own fonts, glyphs and words."""
+
+import io
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+from pypdf import PdfReader
+
+from cpc_bot.documents import fontcache
+from cpc_bot.documents import pdf as pdf_module
+from cpc_bot.documents.pdf import render_pdf
+from cpc_bot.documents.report import ReportDocument, ReportItem, ReportSection
+
+CREATED = datetime(2026, 11, 24, tzinfo=UTC)
+
+REPORTS = {
+    "en": ("Parents/Carers report", None, "What do you do well?", None,
+           ["We walk to school together every morning.", "Sunday is pancake day."]),
+    "ur": ("والدین کی رپورٹ", "Parents/Carers report", "آپ کا خاندان کیا اچھا کرتا ہے؟", "What do you do well?",
+           ["ہم بچوں کو وقت پر اسکول بھیجتے ہیں۔", "We read together at bedtime."]),
+    "gu": ("માતાપિતાનો અહેવાલ", "Parents/Carers report", "તમારું કુટુંબ શું સારું કરે છે?", "What do you do well?",
+           ["અમે સાથે હસીએ છીએ.", "Dinner is at six."]),
+    "ar": ("تقرير الوالدين", "Parents/Carers report", "ماذا تفعلون جيدًا؟", "What do you do well?",
+           ["نقرأ معًا قبل النوم."]),
+}
+
+
+def report(locale: str, extra: str = "") -> ReportDocument:
+    title, title_en, heading, heading_en, paragraphs = REPORTS[locale]
+    return ReportDocument(
+        title=title, title_en=title_en, locale=locale, intro_lines=["24/11/2026"],
+        sections=[ReportSection(heading, heading_en,
+                                [ReportItem(heading, heading_en, [*paragraphs, extra] if extra else paragraphs, None)])],
+        footer="Private",
+    )
+
+
+def render(locale: str, extra: str = "") -> bytes:
+    return render_pdf(report(locale, extra), created=CREATED)
+
+
+def fonts_in(data: bytes) -> set[str]:
+    reader = PdfReader(io.BytesIO(data))
+    return {str(font.get_object()["/BaseFont"]).split("+")[-1]
+            for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+
+
+def embedded_fonts(data: bytes) -> int:
+    reader = PdfReader(io.BytesIO(data))
+    return sum(1 for obj in (reader.get_object(i) for i in range(1, reader.trailer["/Size"]))
+               if hasattr(obj, "get") and obj.get("/Subtype") == "/Type0")
+
+
+def outline(data: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(data))
+    titles: list[str] = []
+
+    def walk(items: list) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(reader.outline)
+    return titles
+
+
+def text_of(data: bytes) -> str:
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def plain_fpdf2(pdf: FPDF, family: str, style: str, path: Path) -> None:
+    pdf.add_font(family, style, str(path))
+
+
+@pytest.mark.parametrize("locale", ["en", "ur", "gu", "ar"])
+def test_same_bytes_as_fonts_parsed_by_fpdf2_itself(locale: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shared parsing and the smaller file handed to the subsetter change nothing in the PDF,
+    not even a byte of the embedded font subsets (a guard for fpdf2 and fontTools upgrades)."""
+    cached = render(locale)
+    monkeypatch.setattr(pdf_module.fontcache, "add_font", plain_fpdf2)
+    assert render(locale) == cached
+
+
+def test_reports_in_turn_keep_their_own_fonts_glyphs_and_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as patch:
+        patch.setattr(pdf_module.fontcache, "add_font", plain_fpdf2)
+        alone = {locale: render(locale) for locale in REPORTS}
+    in_turn = [(locale, render(locale)) for locale in ["en", "ur", "gu", "en", "ar", "ur", "en"]]
+    # Byte for byte what each report gives with fonts of its own: no glyph, width or
+    # shaping result came over from another report, and a report made twice is the same.
+    for locale, data in in_turn:
+        assert data == alone[locale], locale
+    assert fonts_in(alone["en"]) == {"NotoSans", "NotoSansBold"}
+    assert fonts_in(alone["ur"]) == {"NotoSans", "NotoSansBold", "NotoNastaliqUrdu", "NotoNastaliqUrduBold"}
+    assert fonts_in(alone["gu"]) == {"NotoSans", "NotoSansBold", "NotoSansGujarati", "NotoSansGujaratiBold"}
+    assert fonts_in(alone["ar"]) == {"NotoSans", "NotoSansBold", "NotoSansArabic", "NotoSansArabicBold"}
+    for locale, (_, title_en, heading, heading_en, paragraphs) in REPORTS.items():
+        name = f"{heading} / {heading_en}" if heading_en else heading
+        assert outline(alone[locale]) == [name, name]
+        english = [f"English: {title_en}", f"English: {heading_en}"] if title_en else []
+        english += [paragraph for paragraph in paragraphs if paragraph.isascii()]
+        for line in english:
+            assert line in text_of(alone[locale])
+    assert "We walk to school together every morning. Sunday is pancake day." in text_of(alone["en"])
+
+
+def test_urdu_embeds_nastaliq_only_unless_a_letter_needs_naskh() -> None:
+    nastaliq = fontcache.cmap(pdf_module._font_file("NotoNastaliqUrdu", ""))
+    naskh = fontcache.cmap(pdf_module._font_file("NotoSansArabic", ""))
+    naskh_only = next(chr(code) for code in sorted(naskh) if 0x0600 <= code <= 0x06FF and code not in nastaliq)
+    plain = render("ur")
+    assert embedded_fonts(plain) == 4  # NotoSans and Nastaliq, regular and bold
+    with_naskh = render("ur", f"ب{naskh_only}ب")
+    assert embedded_fonts(with_naskh) == 6
+    assert {"NotoSansArabic", "NotoNastaliqUrdu"} <= fonts_in(with_naskh)
+
+
+def test_reports_made_at_once_in_threads_are_the_same_as_one_by_one() -> None:
+    expected = {locale: render(locale) for locale in REPORTS}
+    jobs = [locale for _ in range(3) for locale in REPORTS]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(render, jobs))
+    assert results == [expected[locale] for locale in jobs]
