@@ -35,6 +35,7 @@ from cpc_bot.engine.runner import DialogRunner, View
 from cpc_bot.engine.screens import uk_time
 from cpc_bot.engine.values import DateProblem, format_day, parse_uk_date
 from cpc_bot.handlers.menu import MenuCb
+from cpc_bot.i18n.bidi import RLM
 from cpc_bot.reminders.parents import ParentReminderPlanner
 from cpc_bot.reminders.professionals import (
     NudgeCb,
@@ -318,8 +319,10 @@ class ConferenceDesk:
         await bot.send_document(owner, BufferedInputFile(data, filename=name), caption=caption)
         log.info("report.shared response=%s conference=%s", response.id, conference.id)
         await query.answer(_("Sent."))
-        if isinstance(query.message, Message):
-            await query.message.edit_text(_("Sent. Only the professional who invited you received it."), reply_markup=None)
+        done = _("Sent. Only the professional who invited you received it.")
+        # Sent again from the "Sent." message itself: it already says so (an edit to the same words is refused).
+        if isinstance(query.message, Message) and (query.message.text or "").replace(RLM, "") != done:
+            await query.message.edit_text(done, reply_markup=None)
 
     def router(self) -> Router:
         router = Router(name=__name__)

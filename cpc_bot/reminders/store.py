@@ -11,16 +11,23 @@ A row goes ``pending`` -> ``claimed`` -> ``sending`` -> ``sent``, each step comm
   and /mydata. (A call that fails with a network error, by contrast, is retried by the
   sender: a reminder lost to a flaky connection is worse than, in the rare case the
   connection broke after Telegram took the message, one that arrives twice.)
+
+The sender does not spend a transaction on each of these steps: :meth:`ReminderStore.record`
+makes the changes asked for since its last call in one (see ``ReminderSender``). That changes
+no promise: a row still becomes ``sending`` before its own call (a worker waits for that
+commit), and a row whose outcome had not been committed when the process died is still
+``sending``, so ``unconfirmed`` after the lease, never sent again.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, or_, update
 from sqlmodel import select
 
 from cpc_bot.clock import Clock
@@ -29,6 +36,8 @@ from cpc_bot.store.models import Reminder
 
 #: How long a claimed row stays a worker's before another may take it.
 CLAIM_LEASE = timedelta(minutes=5)
+
+_TABLE: Table = Reminder.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,18 @@ class DueReminder:
     working_days_only: bool
     attempts: int
     claimed_at: datetime | None = None  # this worker's claim: only it may send the row
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one row the sender had: ``status`` is ``sent`` (``at``: when), another
+    final status (``failed``, ``expired``), or ``pending``: given back to be sent at ``at``
+    (``failed``: the attempt failed and counts against the retries)."""
+
+    id: int
+    status: str
+    at: datetime | None = None
+    failed: bool = False
 
 
 def _due(row: Reminder) -> DueReminder:
@@ -155,6 +176,43 @@ class ReminderStore:
             if row is not None and row.status in ("claimed", "sending"):
                 row.status, row.due_at, row.claimed_at = "pending", due_at, None
                 row.attempts += int(failed)
+
+    async def record(self, *, begin: Sequence[DueReminder] = (), now: datetime | None = None,
+                     outcomes: Sequence[Outcome] = ()) -> set[int]:
+        """Many of the sender's steps in one transaction: ``outcomes`` are written as
+        :meth:`finish` and :meth:`release` would, and the ``begin`` rows are marked ``sending``
+        at ``now`` as :meth:`begin_send` would. Returns the ids of the ``begin`` rows that were
+        still ours and are now ``sending`` (only those may be sent)."""
+        ours: set[int] = set()
+        if not begin and not outcomes:
+            return ours
+        async with self._sessions.begin() as s:
+            conn = await s.connection()
+            sent = [{"rid": o.id, "when": o.at or self._clock()} for o in outcomes if o.status == "sent"]
+            if sent:
+                await conn.execute(update(_TABLE).where(_TABLE.c.id == bindparam("rid"))
+                                   .values(status="sent", sent_at=bindparam("when", type_=_TABLE.c.sent_at.type)), sent)
+            final = [{"rid": o.id, "new": o.status} for o in outcomes if o.status not in ("sent", "pending")]
+            if final:
+                await conn.execute(update(_TABLE).where(_TABLE.c.id == bindparam("rid"))
+                                   .values(status=bindparam("new", type_=_TABLE.c.status.type)), final)
+            back = [{"rid": o.id, "due": o.at, "inc": int(o.failed)} for o in outcomes if o.status == "pending"]
+            if back:
+                # (no IN here: an expanding list cannot go into an executemany)
+                await conn.execute(update(_TABLE).where(_TABLE.c.id == bindparam("rid"),
+                                                        or_(_TABLE.c.status == "claimed", _TABLE.c.status == "sending"))
+                                   .values(status="pending", due_at=bindparam("due", type_=_TABLE.c.due_at.type),
+                                           claimed_at=None, attempts=_TABLE.c.attempts + bindparam("inc")), back)
+            by_claim: dict[datetime | None, list[int]] = {}
+            for r in begin:
+                by_claim.setdefault(r.claimed_at, []).append(r.id)
+            for claimed_at, ids in by_claim.items():
+                result = await conn.execute(
+                    update(_TABLE).where(_TABLE.c.id.in_(ids), _TABLE.c.status == "claimed",
+                                         _TABLE.c.claimed_at == claimed_at)
+                    .values(status="sending", claimed_at=now or self._clock()).returning(_TABLE.c.id))
+                ours.update(result.scalars())
+        return ours
 
     async def for_user(self, user_id: int, ref_prefix: str = "") -> list[Reminder]:
         async with self._sessions() as s:

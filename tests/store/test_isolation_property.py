@@ -732,9 +732,13 @@ OLD_BUTTON_AFTER_DELETE = [("command", 0, 3, 0), ("tap", 0, 0, 0), ("morning", 0
 #: 2. A copied button tapped on one's own newest message when that is a file (here the /mydata
 #:    export): the role screen is edited into a document (TelegramBadRequest "there is no text in
 #:    the message to edit", refused by Telegram, and the error handler's apology).
+#: Found by this test: a parent's report sent again from the "Sent." message itself (the same
+#: report, the same conference) made the bot edit that message to exactly what it said.
+SENT_TWICE = [("finish", 0, 0, 0), ("story", 4, 0, 0), ("story", 4, 0, 0), ("splice", 0, 0, 0)]
 COPIED_BUTTON_ON_A_FILE = [("command", 1, 3, 0), ("command", 0, 1, 0), ("forge", 0, 1, 0)]
 
 
+@example(langs=["en"] * len(KINDS), steps=SENT_TWICE)
 @example(langs=["en"] * len(KINDS), steps=OLD_BUTTON_AFTER_DELETE)
 @example(langs=["en"] * len(KINDS), steps=COPIED_BUTTON_ON_A_FILE)
 @settings(max_examples=15, deadline=None, database=None, report_multiple_bugs=False,
