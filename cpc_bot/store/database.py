@@ -67,18 +67,16 @@ class _Unit:
         self.sessions = sessions
         self.session = session
         self.task = asyncio.current_task()
-        self._turn: asyncio.Lock | None = None
+        self._turn = False
 
     async def _take_turn(self) -> None:
-        lock = self.sessions.turns
-        if lock is not None and self._turn is None and not self.session.in_transaction():
-            await lock.acquire()
-            self._turn = lock
+        if not self._turn and not self.session.in_transaction():
+            self._turn = await self.sessions.take_turn()
 
     def _end_turn(self) -> None:
-        if self._turn is not None:
-            self._turn, lock = None, self._turn
-            lock.release()
+        if self._turn:
+            self._turn = False
+            self.sessions.end_turn()
 
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
@@ -128,17 +126,49 @@ class Sessions:
     the context) gets sessions of its own, never a share in one it could use concurrently.
 
     SQLite has one writer at a time, and a writer that finds the file locked sleeps and polls
-    (its busy timeout), which made the slowest steps seconds long under load. So on SQLite the
-    units of one process take turns through an asyncio lock, held from a unit's first statement
-    to its commit (never while Telegram is called: the commit comes first): waiting is in
-    order and costs nothing. PostgreSQL needs no turns.
+    (its busy timeout: 1, 2, 5 ... 100 ms naps), which made the slowest steps seconds long under
+    load. So on SQLite the writers of one process take turns through an asyncio lock: a unit
+    from its first statement to its commit (never while Telegram is called: the commit comes
+    first), any other write block (the scheduler's jobs) for its transaction. Waiting is in
+    order and costs nothing. A task that has the turn keeps it for blocks inside its block.
+    PostgreSQL needs no turns.
     """
+
+    #: Longer than any turn should ever be; a wait this long is a bug, and an error beats a hang.
+    TURN_TIMEOUT = 30.0
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.maker = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
         self._unit_maker = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False,
                                               sync_session_class=_UnitSession)
         self.turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._turn_holder: asyncio.Task[Any] | None = None
+
+    async def take_turn(self) -> bool:
+        """Wait for this process's write turn (SQLite only). False when there was nothing to take:
+        not SQLite, or this task has it already (then the outer holder gives it back)."""
+        task = asyncio.current_task()
+        if self.turns is None or (task is not None and self._turn_holder is task):
+            return False
+        async with asyncio.timeout(self.TURN_TIMEOUT):
+            await self.turns.acquire()
+        self._turn_holder = task
+        return True
+
+    def end_turn(self) -> None:
+        assert self.turns is not None
+        self._turn_holder = None
+        self.turns.release()
+
+    @contextlib.asynccontextmanager
+    async def _write_in_turn(self) -> AsyncIterator[AsyncSession]:
+        took = await self.take_turn()
+        try:
+            async with self.maker.begin() as session:
+                yield session
+        finally:
+            if took:
+                self.end_turn()
 
     def _unit(self) -> _Unit | None:
         unit = _UNIT.get()
@@ -152,7 +182,9 @@ class Sessions:
 
     def begin(self) -> contextlib.AbstractAsyncContextManager[AsyncSession]:
         unit = self._unit()
-        return self.maker.begin() if unit is None else unit.writing()
+        if unit is not None:
+            return unit.writing()
+        return self.maker.begin() if self.turns is None else self._write_in_turn()
 
     @contextlib.asynccontextmanager
     async def unit(self) -> AsyncIterator[None]:

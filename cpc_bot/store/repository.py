@@ -14,6 +14,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -262,9 +264,11 @@ class Repository:
     # the chat itself -------------------------------------------------------------
     async def remember_messages(self, messages: list[tuple[int, int, datetime]]) -> None:
         """Note message ids (never their text) with when they were sent, so /delete can remove them."""
+        rows = [{"chat_id": chat_id, "message_id": message_id, "at": at} for chat_id, message_id, at in messages]
         async with self._sessions.begin() as s:
-            for chat_id, message_id, at in messages:
-                await s.merge(ChatMessage(chat_id=chat_id, message_id=message_id, at=at))
+            # One statement for the lot (a merge per row held SQLite's write turn for 100+ ms).
+            insert = sqlite_insert if s.bind.dialect.name == "sqlite" else postgres_insert
+            await s.exec(insert(ChatMessage).on_conflict_do_nothing(), params=rows)  # type: ignore[call-overload]
 
     async def recent_messages(self, chat_id: int, since: datetime) -> list[int]:
         async with self._sessions() as s:

@@ -126,6 +126,34 @@ async def test_many_updates_writing_at_once_on_sqlite_all_succeed(engine: AsyncE
     assert await user_ids(engine) == list(range(1, 31))
 
 
+async def test_on_sqlite_a_job_writing_outside_updates_waits_its_turn_instead_of_hitting_the_lock(engine: AsyncEngine) -> None:
+    """The scheduler's jobs write outside any update: they take the same turns, so neither side
+    meets SQLite's lock and its sleep-and-retry busy timeout."""
+    sessions = session_factory(engine)
+    order: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_a: order.append(statement.split()[0]))
+    event.listen(engine.sync_engine, "commit", lambda _c: order.append("COMMIT"))
+    async with sessions.unit():
+        await add_user(sessions, 1)
+        job = asyncio.create_task(add_user(sessions, 2))  # e.g. the message log's flush
+        await asyncio.sleep(0.05)
+        assert not job.done()
+        await sessions.commit()
+        await asyncio.wait_for(job, 5)
+    assert await user_ids(engine) == [1, 2]
+    # The job's insert was not even tried while the update held SQLite's write lock.
+    assert order[:4] == ["INSERT", "COMMIT", "INSERT", "COMMIT"], order
+
+    async def nested() -> None:  # a job's write block inside its own write block keeps its turn
+        async with sessions.begin() as s:
+            s.add(User(id=3, created_at=NOW, updated_at=NOW))
+            await add_user(sessions, 4)
+
+    await asyncio.wait_for(nested(), 5)
+    assert await user_ids(engine) == [1, 2, 3, 4]
+
+
 class SeeTheDatabase(BaseRequestMiddleware):
     """At the moment a reply leaves for Telegram, read the answer from a separate connection."""
 
