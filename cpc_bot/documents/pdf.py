@@ -8,9 +8,13 @@ emoji) is left out rather than printed as a box.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
 import logging
+import threading
 import unicodedata
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
@@ -134,6 +138,36 @@ def _setup_fonts(pdf: FPDF, doc: ReportDocument, *labels: str) -> str:
     return "NotoSans"
 
 
+_PAUSE = threading.Lock()
+_RENDERING = 0
+_WAS_ENABLED = True
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a report renders.
+
+    A render makes hundreds of thousands of short-lived objects (glyphs, fragments, lines), and
+    every so many the collector walks the whole heap of a long-running bot: in the benchmark an
+    Urdu report took 345 ms after an hour of dialogs against 275 ms in a fresh process. What the
+    render leaves is freed by reference counting or at the next collection. Renders run in
+    threads, so the pause ends when the last of them ends.
+    """
+    global _RENDERING, _WAS_ENABLED
+    with _PAUSE:
+        _RENDERING += 1
+        if _RENDERING == 1:
+            _WAS_ENABLED = gc.isenabled()
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _PAUSE:
+            _RENDERING -= 1
+            if _RENDERING == 0 and _WAS_ENABLED:
+                gc.enable()
+
+
 def render_pdf(
     doc: ReportDocument,
     *,
@@ -142,6 +176,11 @@ def render_pdf(
     created: datetime | None = None,
 ) -> bytes:
     """The report as PDF bytes. Labels come translated; ``created`` fixes the metadata date."""
+    with _collector_paused():
+        return _render_pdf(doc, page_label=page_label, missing_picture=missing_picture, created=created)
+
+
+def _render_pdf(doc: ReportDocument, *, page_label: str, missing_picture: str, created: datetime | None) -> bytes:
     rtl = is_rtl(doc.locale)
     pdf = _ReportPdf(doc.footer, page_label)
     pdf.missing_picture = missing_picture

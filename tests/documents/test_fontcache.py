@@ -1,5 +1,7 @@
 """Fonts parsed once per process: every PDF still gets exactly its own fonts, glyphs and words."""
 
+import contextlib
+import gc
 import io
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -126,3 +128,27 @@ def test_reports_made_at_once_in_threads_are_the_same_as_one_by_one() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(render, jobs))
     assert results == [expected[locale] for locale in jobs]
+
+
+def test_the_collector_is_paused_only_while_reports_render() -> None:
+    """Renders pause cyclic garbage collection (they run in threads, so until the last ends),
+    and leave it as they found it, even when one fails."""
+    pdf = pdf_module
+    assert gc.isenabled()
+    seen: list[bool] = []
+    with pdf._collector_paused():
+        seen.append(gc.isenabled())
+        with pdf._collector_paused():  # a second render in another thread
+            seen.append(gc.isenabled())
+        seen.append(gc.isenabled())  # the first is still going
+    assert seen == [False, False, False] and gc.isenabled()
+    with contextlib.suppress(ValueError), pdf._collector_paused():
+        raise ValueError("a render that fails")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pdf._collector_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()
