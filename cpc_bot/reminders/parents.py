@@ -13,7 +13,7 @@ from cpc_bot.domain.parent_reminders import plan_parent_reminders
 from cpc_bot.engine.runner import View
 from cpc_bot.engine.values import format_day
 from cpc_bot.reminders.sender import ReminderRenderer
-from cpc_bot.reminders.store import DueReminder, ReminderStore
+from cpc_bot.reminders.store import DueReminder, Planned, ReminderStore
 from cpc_bot.store.models import Response
 
 #: The answers in the parents' questionnaire that the reminders read.
@@ -39,12 +39,9 @@ class ParentReminderPlanner:
 
     async def plan(self, user_id: int, prefix: str, day: date | None, kind: str) -> None:
         """Replace the pending reminders under ``prefix`` with those for ``day`` (none when None)."""
-        await self.store.cancel(user_id, prefix)
-        if day is None:
-            return
-        for planned in plan_parent_reminders(day, None, kind, self.clock()):
-            await self.store.schedule(user_id, prefix + planned.what, f"parent.{planned.what}",
-                                      planned.due_at, params=planned.params)
+        plan = [] if day is None else plan_parent_reminders(day, None, kind, self.clock())
+        await self.store.replace(user_id, prefix, [
+            Planned(prefix + planned.what, f"parent.{planned.what}", planned.due_at, planned.params) for planned in plan])
 
 
 def _day(reminder: DueReminder, key: str) -> str:

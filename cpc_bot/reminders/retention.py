@@ -22,7 +22,7 @@ from cpc_bot.engine.runner import View
 from cpc_bot.engine.values import format_day
 from cpc_bot.handlers.menu import MenuCb
 from cpc_bot.reminders.sender import ReminderRenderer
-from cpc_bot.reminders.store import DueReminder, ReminderStore
+from cpc_bot.reminders.store import DueReminder, Planned, ReminderStore
 from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository
 
@@ -71,13 +71,13 @@ class Retention:
 
     async def _plan(self, user_id: int, erase_after: date | None) -> None:
         await self.repo.update_user(user_id, erase_after=erase_after)
-        await self.store.cancel(user_id, PREFIX)
-        if erase_after is None:
-            return
-        notice_at = datetime.combine(erase_after - timedelta(days=self.notice_days), time(10), LONDON)
-        await self.store.schedule(user_id, f"{PREFIX}notice:{erase_after.isoformat()}", "retention.notice",
-                                  max(notice_at, self.clock()),
-                                  params={"erase_after": erase_after.isoformat(), "days": str(self.days)})
+        planned = []
+        if erase_after is not None:
+            notice_at = datetime.combine(erase_after - timedelta(days=self.notice_days), time(10), LONDON)
+            planned.append(Planned(f"{PREFIX}notice:{erase_after.isoformat()}", "retention.notice",
+                                   max(notice_at, self.clock()),
+                                   {"erase_after": erase_after.isoformat(), "days": str(self.days)}))
+        await self.store.replace(user_id, PREFIX, planned)
 
     async def sweep(self) -> int:
         """Erase every preparation whose day has passed; returns how many people's."""

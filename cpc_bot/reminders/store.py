@@ -65,6 +65,17 @@ class Outcome:
     failed: bool = False
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A reminder as :meth:`ReminderStore.replace` is to leave it."""
+
+    ref: str
+    kind: str
+    due_at: datetime
+    params: dict[str, Any] | None = None
+    working_days_only: bool = False
+
+
 def _due(row: Reminder) -> DueReminder:
     return DueReminder(row.id or 0, row.user_id, row.ref, row.kind, json.loads(row.params), row.due_at,
                        row.working_days_only, row.attempts, row.claimed_at)
@@ -86,6 +97,26 @@ class ReminderStore:
             elif row.status in ("pending", "cancelled"):
                 row.kind, row.params, row.due_at = kind, json.dumps(params or {}), due_at
                 row.working_days_only, row.status = working_days_only, "pending"
+
+    async def replace(self, user_id: int, ref_prefix: str, planned: Sequence[Planned]) -> None:
+        """What :meth:`cancel` of ``ref_prefix`` and then :meth:`schedule` of each of ``planned``
+        would do, with one read: a pending reminder no longer planned is cancelled, a planned one
+        is created or moved, and one already sent or done stays as it is."""
+        async with self._sessions.begin() as s:
+            rows = {row.ref: row for row in (await s.exec(select(Reminder).where(
+                Reminder.user_id == user_id, Reminder.ref.startswith(ref_prefix, autoescape=True)))).all()}  # type: ignore[attr-defined]
+            wanted = {item.ref for item in planned}
+            for ref, row in rows.items():
+                if row.status == "pending" and ref not in wanted:
+                    row.status = "cancelled"
+            for item in planned:
+                row = rows.get(item.ref)
+                if row is None:
+                    s.add(Reminder(user_id=user_id, ref=item.ref, kind=item.kind, params=json.dumps(item.params or {}),
+                                   due_at=item.due_at, working_days_only=item.working_days_only, created_at=self._clock()))
+                elif row.status in ("pending", "cancelled"):
+                    row.kind, row.params, row.due_at = item.kind, json.dumps(item.params or {}), item.due_at
+                    row.working_days_only, row.status = item.working_days_only, "pending"
 
     async def cancel(self, user_id: int, ref_prefix: str) -> int:
         """Cancel pending reminders whose ref starts with ``ref_prefix``; returns how many."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cpc_bot.clock import FrozenClock
-from cpc_bot.reminders.store import CLAIM_LEASE, Outcome, ReminderStore
+from cpc_bot.reminders.store import CLAIM_LEASE, Outcome, Planned, ReminderStore
 from cpc_bot.store.database import create_engine, create_tables, session_factory
 from cpc_bot.store.models import User
 from tests.servers import fresh_database
@@ -87,3 +87,26 @@ async def test_outcomes_written_together_are_each_what_was_asked(store: Reminder
     # Given back, they are due again at their time, and only then.
     assert await store.claim_due(back - timedelta(seconds=1)) == []
     assert sorted(r.ref for r in await store.claim_due(back)) == ["network", "wait"]
+
+
+async def test_replace_does_what_cancel_then_schedule_did(store: ReminderStore) -> None:
+    """The planners' one-read replace: a pending reminder no longer planned is cancelled, a
+    cancelled one planned again comes back, a moved one moves, one already sent stays sent,
+    and other prefixes are left alone."""
+    await store.schedule(1, "p:sent", "k", T0)
+    (sent,) = await store.claim_due(T0)
+    await store.finish(sent.id, "sent", at=T0)
+    for ref in ("p:old", "p:moved", "p:back", "q:other"):
+        await store.schedule(1, ref, "k", T0)
+    await store.cancel(1, "p:back")
+
+    later = T0 + timedelta(days=3)
+    await store.replace(1, "p:", [Planned("p:moved", "k2", later, {"x": 1}), Planned("p:sent", "k", later),
+                                  Planned("p:back", "k", later), Planned("p:new", "k", later)])
+
+    rows = {row.ref: row for row in await store.for_user(1)}
+    assert {ref: row.status for ref, row in rows.items()} == {
+        "p:old": "cancelled", "p:moved": "pending", "p:sent": "sent", "p:back": "pending", "p:new": "pending",
+        "q:other": "pending"}
+    assert rows["p:moved"].kind == "k2" and rows["p:moved"].due_at == later and '"x": 1' in rows["p:moved"].params
+    assert rows["p:sent"].due_at == T0
