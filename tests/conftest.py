@@ -8,12 +8,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from cpc_bot.clock import FrozenClock
 from cpc_bot.config import DEMO_TOKEN, Settings
 from cpc_bot.emulator.server import BotApiEmulator
 from tests.helpers import REAL_DIALOGS, BotHarness, make_settings
 from tests.servers import REDIS_URL, fresh_servers
+
+#: On CI the property and fuzz tests replay the same examples every run (a red run must be
+#: reproducible, not a new random draw); run locally they draw new examples each time.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI") == "true":
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture
