@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from cpc_bot.app import BotApp, build_app
 from cpc_bot.clock import FrozenClock
 from cpc_bot.config import DEMO_TOKEN, PROJECT_ROOT, Settings, load_settings
-from cpc_bot.emulator.server import BotApiEmulator
+from cpc_bot.emulator.server import BotApiEmulator, FakeUser
 from cpc_bot.store.crypto import new_key
 
 REAL_DIALOGS = PROJECT_ROOT / "dialogs"
@@ -112,6 +112,26 @@ async def answer_the_rest(user: Any, emulator: Any, chat_id: int, words: str = "
                 recent = " ".join(m.visible for m in emulator.messages(chat_id)[-2:])
                 await user.say(short_words if _refused_as_too_long(recent, t) else words)
     raise AssertionError("the questionnaire did not end")
+
+
+async def open_prepare(emulator: BotApiEmulator, chat_id: int, *, first_name: str = "Sam") -> FakeUser:
+    """A parent opens "Prepare your views" and passes its first page: the conference date is next."""
+    user = emulator.user(chat_id, first_name=first_name, language_code="en")
+    await user.say("/start")
+    await user.tap("👪 I am a parent or carer")
+    await user.tap("📝 Prepare your views")
+    await user.tap("Next ➡️")
+    assert "When is the conference?" in emulator.last_message(chat_id).visible
+    return user
+
+
+async def give_conference_date(emulator: BotApiEmulator, chat_id: int, day: str = "30/12/2026") -> FakeUser:
+    """A parent gives the date of a first conference and stops: her reminders are planned."""
+    user = await open_prepare(emulator, chat_id)
+    await user.say(day)
+    await user.tap("The first conference")
+    await user.tap("💾 Save and finish later")
+    return user
 
 
 async def register_conference(pro: Any, t: Callable[[str], str] = str, day: str = "30/12/2026") -> None:

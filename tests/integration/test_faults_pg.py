@@ -31,7 +31,7 @@ from sqlalchemy import event
 
 from cpc_bot.clock import FrozenClock
 from cpc_bot.emulator.server import BotApiEmulator
-from tests.helpers import BotHarness, make_settings
+from tests.helpers import BotHarness, give_conference_date, make_settings
 from tests.servers import REDIS_URL, database_name, dsn, fresh_servers
 from tests.store.test_faults import (
     KIND_ERROR,
@@ -42,7 +42,6 @@ from tests.store.test_faults import (
     SENTENCE,
     failures_logged,
     finish_and_read_report,
-    give_conference_date,
     stored,
     texts,
     tick,

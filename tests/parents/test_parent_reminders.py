@@ -4,20 +4,9 @@ from datetime import datetime
 
 from cpc_bot.clock import LONDON, FrozenClock
 from cpc_bot.emulator.server import BotApiEmulator
-from tests.helpers import BotHarness
+from tests.helpers import BotHarness, give_conference_date
 
 DAD = 7101
-
-
-async def give_conference_date(emulator: BotApiEmulator, day: str) -> None:
-    dad = emulator.user(DAD, language_code="en")
-    await dad.say("/start")
-    await dad.tap("👪 I am a parent or carer")
-    await dad.tap("📝 Prepare your views")
-    await dad.tap("Next ➡️")
-    await dad.say(day)
-    await dad.tap("The first conference")
-    await dad.tap("💾 Save and finish later")
 
 
 def texts(emulator: BotApiEmulator) -> list[str]:
@@ -33,7 +22,7 @@ async def tick(harness: BotHarness, clock: FrozenClock, *args: int) -> int:
 async def test_reminders_arrive_on_working_day_mornings_once(harness: BotHarness, emulator: BotApiEmulator,
                                                               clock: FrozenClock) -> None:
     # Wednesday 30 December 2026: reports by Wednesday 23rd (25th and 28th are bank holidays).
-    await give_conference_date(emulator, "30/12/2026")
+    await give_conference_date(emulator, DAD)
     before = len(texts(emulator))
     assert await tick(harness, clock, 2026, 12, 23, 9, 59) == 0
     assert await tick(harness, clock, 2026, 12, 23, 10, 0) == 1
@@ -58,7 +47,7 @@ async def test_reminders_arrive_on_working_day_mornings_once(harness: BotHarness
 
 async def test_a_reminder_held_back_past_its_time_is_dropped(harness: BotHarness, emulator: BotApiEmulator,
                                                               clock: FrozenClock) -> None:
-    await give_conference_date(emulator, "30/12/2026")
+    await give_conference_date(emulator, DAD)
     before = len(texts(emulator))
     # The bot was down from before the "tomorrow" reminder until the morning of the conference.
     assert await tick(harness, clock, 2026, 12, 30, 8, 30) == 1
@@ -68,8 +57,7 @@ async def test_a_reminder_held_back_past_its_time_is_dropped(harness: BotHarness
 
 async def test_changing_the_date_moves_the_reminders(harness: BotHarness, emulator: BotApiEmulator,
                                                       clock: FrozenClock) -> None:
-    await give_conference_date(emulator, "30/12/2026")
-    dad = emulator.user(DAD, language_code="en")
+    dad = await give_conference_date(emulator, DAD)
     await dad.say("/start")
     await dad.tap("▶️ Carry on: Prepare your views")
     await dad.tap("⬅️ Back")

@@ -12,18 +12,14 @@ from sqlalchemy import text
 
 from cpc_bot.clock import LONDON, FrozenClock
 from cpc_bot.emulator.server import BotApiEmulator
-from tests.helpers import BotHarness, buttons
+from tests.helpers import BotHarness, buttons, open_prepare
 
 KEEPER, LEAVER = 7301, 7302
 NOTICE = "on 15 January 2027 I will delete what you wrote to get ready for the conference"
 
 
 async def prepare(emulator: BotApiEmulator, user_id: int, words: str) -> None:
-    parent = emulator.user(user_id, language_code="en")
-    await parent.say("/start")
-    await parent.tap("👪 I am a parent or carer")
-    await parent.tap("📝 Prepare your views")
-    await parent.tap("Next ➡️")
+    parent = await open_prepare(emulator, user_id)
     await parent.say("15/12/2026")
     await parent.tap("The first conference")
     await parent.say(words)  # the child's name

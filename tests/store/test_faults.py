@@ -45,7 +45,7 @@ from cpc_bot.emulator.server import BotApiEmulator, FakeUser
 from cpc_bot.reminders.sender import RateLimiter
 from cpc_bot.reminders.store import CLAIM_LEASE
 from cpc_bot.store.models import Reminder
-from tests.helpers import BotHarness, buttons
+from tests.helpers import BotHarness, buttons, give_conference_date, open_prepare
 
 MUM, DAD, BYSTANDER = 8101, 8102, 8199
 
@@ -78,11 +78,7 @@ def failures_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 async def open_questions(emulator: BotApiEmulator, chat_id: int) -> FakeUser:
     """A parent opens "Prepare your views" and skips the conference date: the child's name is next."""
-    user = emulator.user(chat_id, language_code="en")
-    await user.say("/start")
-    await user.tap("👪 I am a parent or carer")
-    await user.tap("📝 Prepare your views")
-    await user.tap("Next ➡️")
+    user = await open_prepare(emulator, chat_id)
     await user.tap("Skip ➡️")
     assert "What is the child's name?" in emulator.last_message(chat_id).visible
     return user
@@ -276,19 +272,6 @@ async def test_following_the_error_reply_advice_does_not_double_the_answer(
 
 
 # ----------------------------------------------------------------- 4: reminders that fail
-async def give_conference_date(emulator: BotApiEmulator, chat_id: int) -> None:
-    """A parent gives the date (Wednesday 30 December 2026) and stops: her reminders are planned."""
-    user = emulator.user(chat_id, language_code="en")
-    await user.say("/start")
-    await user.tap("👪 I am a parent or carer")
-    await user.tap("📝 Prepare your views")
-    await user.tap("Next ➡️")
-    assert "When is the conference?" in emulator.last_message(chat_id).visible
-    await user.say("30/12/2026")
-    await user.tap("The first conference")
-    await user.tap("💾 Save and finish later")
-
-
 async def tick(harness: BotHarness, clock: FrozenClock, moment: datetime) -> int:
     clock.set(moment)
     assert harness.app.reminder_sender is not None

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import ClientSession
 
 from cpc_bot.emulator.server import BotApiEmulator
-from tests.helpers import BotHarness, answer_the_rest
+from tests.helpers import BotHarness, answer_the_rest, open_prepare
 
 ANA = 3001
 SENTINEL = "Zyxwv-sentinel-words-7731"
@@ -21,11 +21,7 @@ def db_path(harness: BotHarness) -> str:
 
 
 async def start_parent(emulator: BotApiEmulator):
-    ana = emulator.user(ANA, first_name="Ana", language_code="en")
-    await ana.say("/start")
-    await ana.tap("👪 I am a parent or carer")
-    await ana.tap("📝 Prepare your views")
-    await ana.tap("Next ➡️")
+    ana = await open_prepare(emulator, ANA, first_name="Ana")
     await ana.tap("Skip ➡️")
     return ana
 
