@@ -1,0 +1,61 @@
+"""The safety net against the corpus: recall and false alarms meet the targets, held-out part too."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+import pytest
+
+from cpc_bot.safety.evaluate import (
+    CORPUS_DIR,
+    LANGUAGES,
+    failures,
+    load,
+    main,
+    recall,
+    run,
+    table,
+)
+
+
+@pytest.mark.parametrize("name", ["heldout", "heldout1_seen"])
+def test_the_held_out_parts_are_what_was_committed(name: str) -> None:
+    data = (CORPUS_DIR / f"{name}.jsonl").read_bytes()
+    expected = (CORPUS_DIR / f"{name}.sha256").read_text().split()[0]
+    assert hashlib.sha256(data).hexdigest() == expected, f"{name}.jsonl was changed after it was committed"
+
+
+def test_the_corpus_is_big_enough() -> None:
+    lines = load("all")
+    groups = Counter(line.group for line in lines)
+    assert groups["disclosure"] >= 400
+    assert groups["everyday"] >= 100 and groups["concerns"] >= 100 and groups["professional"] >= 100
+    per_language = Counter(line.lang for line in lines if line.group == "disclosure")
+    assert all(per_language[lang] >= 30 for lang in LANGUAGES), per_language
+    assert len(load("heldout")) * 6 >= len(lines)  # about a fifth of all the lines
+
+
+@pytest.mark.parametrize("part", ["dev", "heldout"])
+def test_recall_and_false_alarms_meet_the_targets(part: str) -> None:
+    outcomes = run(load(part))
+    problems = failures(outcomes)
+    assert not problems, table(outcomes, part) + "\n\n" + "\n".join(problems)
+
+
+def test_every_language_is_found_whatever_the_interface_language() -> None:
+    """People switch languages: the interface language does not narrow what is recognised."""
+    outcomes = [o for o in run(load("all")) if o.line.kinds]
+    from cpc_bot.safety.net import default_net
+
+    net = default_net()
+    swapped = [o for o in outcomes if o.hit and net.check(o.line.text, o.line.who, "en" if o.line.lang != "en" else "ur").kinds]
+    assert len(swapped) == sum(o.hit for o in outcomes)
+    assert recall(outcomes).value >= 0.97
+
+
+def test_the_evaluation_command_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["--part", "heldout"])
+    out = capsys.readouterr().out
+    assert "| **all** |" in out and "| ur |" in out and "Targets: all met" in out
+    assert status == 0
