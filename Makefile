@@ -25,7 +25,8 @@ test: $(BIN)/.installed
 	$(BIN)/pytest -n auto --dist loadgroup
 	@# The bot's own tests again on PostgreSQL + Redis: a fresh database and key prefix per test.
 	CPC_TEST_BACKEND=postgres $(BIN)/pytest -n auto --dist loadgroup tests/parents tests/children \
-		tests/professionals tests/store/test_privacy.py tests/i18n/test_languages_journey.py
+		tests/professionals tests/store/test_privacy.py tests/i18n/test_languages_journey.py \
+		tests/safety/test_safety_bot.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check cpc_bot tests bench

@@ -40,6 +40,7 @@ from cpc_bot.handlers.middlewares import (
     UserLocaleMiddleware,
 )
 from cpc_bot.handlers.professional import REGISTER_DIALOG, REPORT_DIALOG, ConferenceDesk
+from cpc_bot.handlers.safety import SafetyMiddleware
 from cpc_bot.handlers.sharing import Sharing
 from cpc_bot.i18n.bidi import RtlMiddleware
 from cpc_bot.i18n.catalog import compile_catalogs
@@ -52,12 +53,14 @@ from cpc_bot.reminders.retention import RENDERERS as RETENTION_RENDERERS
 from cpc_bot.reminders.retention import Retention
 from cpc_bot.reminders.sender import ReminderSender
 from cpc_bot.reminders.store import ReminderStore
+from cpc_bot.safety.net import default_net
 from cpc_bot.store.conferences import ConferenceRepository
 from cpc_bot.store.crypto import FieldCipher, load_or_create_key_file, parse_keys
 from cpc_bot.store.database import Sessions, create_engine, session_factory
 from cpc_bot.store.fsm_storage import SqlStorage
 from cpc_bot.store.migrate import migrate_or_adopt
 from cpc_bot.store.models import Response
+from cpc_bot.store.people import People
 from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -137,6 +140,7 @@ def command_list() -> list[BotCommand]:
         BotCommand(command="mydata", description=_("See everything I keep about you")),
         BotCommand(command="delete", description=_("Delete everything I keep about you")),
         BotCommand(command="language", description=_("Choose your language")),
+        BotCommand(command="settings", description=_("Discreet mode, if someone else sees your phone")),
         BotCommand(command="cancel", description=_("Stop for now (answers stay saved)")),
     ]
 
@@ -169,8 +173,10 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     cipher = _cipher(settings)
-    repo = Repository(sessions, cipher, clock)
     storage = _storage(settings, sessions, clock)
+    # Who each person is and their language, for the safety check before any database read.
+    people = People(storage.redis if isinstance(storage, RedisStorage) else None, prefix=settings.redis_prefix)
+    repo = Repository(sessions, cipher, clock, people=people)
 
     api_session = AiohttpSession()
     if settings.telegram_api_base:
@@ -241,9 +247,14 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     dispatcher["clock"] = clock
     dispatcher["retention"] = retention
     dispatcher["message_log"] = message_log
+    dispatcher["reminder_sender"] = sender
     dispatcher["settings"] = settings
+    # Safety first: before the update is claimed in the database, before any handler.
+    safety = SafetyMiddleware(default_net(), people, i18n)
+    dispatcher["safety"] = safety
+    dispatcher.update.outer_middleware(safety)
     dispatcher.update.outer_middleware(OnceMiddleware(repo, sessions))
-    UserLocaleMiddleware(i18n, repo).setup(dispatcher)
+    UserLocaleMiddleware(i18n, repo, people).setup(dispatcher)
     dispatcher.include_router(setup_handlers(runner, sharing, desk))
 
     # aiogram runs plain functions in a thread; APScheduler must start on the event loop.

@@ -559,6 +559,23 @@ class BotApiEmulator:
                 "chat": {"id": user_id, "type": "private", "first_name": user["first_name"]}, **payload}
         return await self._push_update({"message": body})
 
+    async def user_edit(self, user_id: int, text: str, message_id: int | None = None) -> int:
+        """The person edits one of their messages (their last text message by default): Telegram
+        sends the bot an ``edited_message`` update with the new text."""
+        own = [m for m in self._chats.get(user_id, []) if not m.from_bot and m.kind == "text"]
+        if message_id is not None:
+            own = [m for m in own if m.message_id == message_id]
+        if not own:
+            raise AssertionError("no message of theirs to edit")
+        message = own[-1]
+        message.text = text
+        user = self._users[user_id]
+        body = {"message_id": message.message_id, "date": int(time.time()), "edit_date": int(time.time()),
+                "from": user, "chat": {"id": user_id, "type": "private", "first_name": user["first_name"]},
+                "text": text}
+        await self._notify()
+        return await self._push_update({"edited_message": body})
+
     async def user_tap(self, user_id: int, message_id: int, data: str) -> int:
         message = self._message(user_id, message_id, "tap")
         query_id = secrets.token_hex(8)
@@ -599,6 +616,10 @@ class FakeUser:
             command = text.split()[0]
             payload["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return await self._done(await self.emulator.user_message(self.user_id, "text", payload, text), wait)
+
+    async def edit(self, text: str, *, message_id: int | None = None, wait: bool = True) -> int:
+        """Edit their last text message (or ``message_id``) to say ``text``."""
+        return await self._done(await self.emulator.user_edit(self.user_id, text, message_id), wait)
 
     def find_button(self, label: str, message_id: int | None = None) -> tuple[int, str]:
         candidates = [m for m in self.emulator.messages(self.user_id) if m.reply_markup and m.reply_markup.get("inline_keyboard")]

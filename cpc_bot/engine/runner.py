@@ -30,7 +30,6 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.clock import LONDON, Clock
-from cpc_bot.domain.safety import mentions_danger
 from cpc_bot.engine.flow import (
     REVIEW,
     Slot,
@@ -44,7 +43,7 @@ from cpc_bot.engine.flow import (
 )
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.schema import Dialog, Step
-from cpc_bot.engine.screens import StepCb, help_now_text, question_screen, review_screen
+from cpc_bot.engine.screens import StepCb, question_screen, review_screen
 from cpc_bot.engine.values import DateProblem, format_day, is_empty, parse_time, parse_uk_date
 from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository, StoredAnswer
@@ -278,10 +277,6 @@ class DialogRunner:
                 "Nothing was saved from it. Please send it again in shorter parts."
             ) % {"count": len(text), "max": step.max_length})
             return
-        if mentions_danger(text, _locale()):
-            # Answer first with the helplines; the words are still saved below, nothing is blocked.
-            log.warning("safety.danger_words user=%s response=%s", message.chat.id, view.response.id)
-            await message.answer(help_now_text())
         rid = view.response.id or 0
         if step.kind == "date":
             await self._on_date(message, state, view, slot, text)

@@ -104,24 +104,11 @@ def _nav_row(response_id: int, slot: Slot, *, can_skip: bool, can_go_back: bool)
     return row
 
 
-#: Callback data of the "I don't feel safe right now" button on every screen children see.
+#: Callback data of the 🆘 button on every screen children and parents see.
 SOS_DATA = "sos"
 
 #: Faces for a child's scale, from the lowest number to the highest.
 FACES = ("😢", "😟", "😐", "🙂", "😀")
-
-
-def help_now_text() -> str:
-    """Honest and short: who to call, and that nobody is reading live. No promise of secrecy."""
-    return _(
-        "<b>If you are in danger right now, call 999.</b>\n\n"
-        "You can talk to <b>Childline</b> any time, day or night. It is free: <b>0800 1111</b>. "
-        "You can also chat to them online at childline.org.uk.\n\n"
-        "Worried about a child? Adults can call the <b>NSPCC</b>: <b>0808 800 5000</b>.\n\n"
-        "Nobody reads these messages straight away, so please call if you need help now. "
-        "You can also tell a grown-up you trust, like a teacher or your social worker.\n\n"
-        "Your answers are saved. You can carry on later."
-    )
 
 
 def face(value: int, low: int, high: int) -> str:
@@ -129,11 +116,17 @@ def face(value: int, low: int, high: int) -> str:
 
 
 def _markup(dialog: Dialog, rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
-    """The keyboard, with help one tap away on every screen a child sees."""
+    """The keyboard, with help one tap away on every screen a child or a parent sees."""
     rows = [r for r in rows if r]
     if dialog.audience == "child":
         rows.append([InlineKeyboardButton(text=_("🆘 I don't feel safe right now"), callback_data=SOS_DATA)])
+    elif dialog.audience == "parent":
+        rows.append([sos_button_adult()])
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def sos_button_adult() -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=_("🆘 I need help now"), callback_data=SOS_DATA)
 
 
 def _later_row(response_id: int, slot: Slot) -> list[InlineKeyboardButton]:

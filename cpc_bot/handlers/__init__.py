@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from cpc_bot.engine.runner import DialogRunner
-from cpc_bot.handlers import guide, language, mydata, reports, safety, start
+from cpc_bot.handlers import guide, language, mydata, reports, safety, settings, start
 from cpc_bot.handlers import help as help_handlers
 from cpc_bot.handlers.professional import ConferenceDesk
 from cpc_bot.handlers.sharing import Sharing
@@ -19,6 +19,7 @@ def setup(runner: DialogRunner, sharing: Sharing, desk: ConferenceDesk) -> Route
         start.setup(),
         help_handlers.setup_commands(),
         language.setup(),
+        settings.setup(),
         guide.setup(),
         reports.setup(),
         mydata.setup(),

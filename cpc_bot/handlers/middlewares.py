@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cpc_bot.clock import Clock
 from cpc_bot.i18n.locale import negotiate_locale
 from cpc_bot.store.database import Sessions
+from cpc_bot.store.people import People
 from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -129,15 +130,19 @@ class MessageLog(BaseRequestMiddleware):
 class UserLocaleMiddleware(I18nMiddleware):
     """Reads the saved choice from the users table; falls back to Telegram's language_code."""
 
-    def __init__(self, i18n: I18n, repo: Repository) -> None:
+    def __init__(self, i18n: I18n, repo: Repository, people: People | None = None) -> None:
         super().__init__(i18n)
         self.repo = repo
+        self.people = people
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         user: User | None = data.get("event_from_user")
         if user is None:
             return self.i18n.default_locale
         stored = await self.repo.get_user(user.id)
+        if self.people is not None and stored is not None:
+            # Keeps the safety check's copy warm after a restart (memory only when unchanged).
+            await self.people.remember(user.id, stored.role, stored.locale)
         if stored is not None and stored.locale in self.i18n.available_locales:
             return stored.locale
         return negotiate_locale(user.language_code, self.i18n.available_locales, self.i18n.default_locale)

@@ -57,7 +57,8 @@ async def export_user(user_id: int, repo: Repository, runner: DialogRunner, regi
                           "shared_pages": view.answers.get("_share", [])})
     return {
         "user": {"telegram_id": user_id, "language": user.locale if user else None, "role": user.role if user else None,
-                 "first_seen": user.created_at.isoformat() if user else None},
+                 "first_seen": user.created_at.isoformat() if user else None,
+                 "discreet_mode": bool(user.discreet) if user else False},
         "questionnaires": responses,
         "reminders": [{"kind": r.kind, "due": r.due_at.astimezone(LONDON).isoformat(), "status": r.status}
                       for r in await reminders.for_user(user_id)],

@@ -59,7 +59,7 @@ def choice_screen(view: View) -> tuple[str, InlineKeyboardMarkup]:
     text = _(
         "<b>Who sees your booklet is up to you.</b>\n\n"
         "Nothing is shared unless you choose it. Tap a page to change it:\n"
-        "🔒 means private: only you can see it.\n"
+        "🔒 means private: I do not send it to anyone.\n"
         "👀 means share: your social worker and the meeting can see it."
     )
     return text, InlineKeyboardMarkup(inline_keyboard=rows)

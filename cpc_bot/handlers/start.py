@@ -13,9 +13,10 @@ from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.runner import DialogRunner
-from cpc_bot.engine.screens import SOS_DATA, tr
+from cpc_bot.engine.screens import SOS_DATA, sos_button_adult, tr
 from cpc_bot.handlers.menu import MenuCb
 from cpc_bot.handlers.professional import ConferenceDesk
+from cpc_bot.handlers.settings import discreet_offer_button
 from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ async def cmd_start(message: Message, command: CommandObject, state: FSMContext,
         "Hello! I am CPC Companion.\n\n"
         "I help you get ready for a <b>child protection conference</b>. That is a meeting where a "
         "family and the people who work with the children talk together about how to keep the children safe.\n\n"
-        "What you tell me is saved as you go. Nobody sees it unless you choose to share it.\n\n"
+        "What you tell me is saved as you go. I only send it to someone if you choose to share it.\n\n"
         "I am not an emergency service and nobody reads these messages live. "
         "If someone is in danger now, call 999.\n\n"
         "Who are you?"
@@ -110,6 +111,8 @@ async def on_role(query: CallbackQuery, callback_data: MenuCb, repo: Repository,
     text, keyboard = _dialog_menu(registry, dialogs)
     if role == "parent":
         keyboard.inline_keyboard.append([_button(_("📖 About the conference"), "guide")])
+        keyboard.inline_keyboard.append([discreet_offer_button()])
+        keyboard.inline_keyboard.append([sos_button_adult()])
     await query.message.edit_text(_("Here is what we can do together:") + "\n\n" + text, reply_markup=keyboard)
 
 
@@ -121,6 +124,7 @@ async def on_age(query: CallbackQuery, callback_data: MenuCb, registry: DialogRe
     await query.answer()
     text, keyboard = _dialog_menu(registry, [dialog_id])
     keyboard.inline_keyboard.append([_button(_("📖 About the meeting"), "guide")])
+    keyboard.inline_keyboard.append([discreet_offer_button()])
     keyboard.inline_keyboard.append([InlineKeyboardButton(text=_("🆘 I don't feel safe right now"), callback_data=SOS_DATA)])
     await query.message.edit_text(text, reply_markup=keyboard)
 

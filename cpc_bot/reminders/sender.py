@@ -24,8 +24,10 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.clock import Clock
 from cpc_bot.reminders.policy import next_allowed
@@ -250,6 +252,17 @@ class _Journal:
             raise self._error
 
 
+class RevealCb(CallbackData, prefix="rv"):
+    """"Show it" under a discreet reminder: which reminder to show."""
+
+    reminder_id: int
+
+
+def discreet_notice(reminder_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    return _("You have a reminder. Open the chat to read it."), InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=_("📖 Show it"), callback_data=RevealCb(reminder_id=reminder_id).pack())]])
+
+
 class ReminderSender:
     def __init__(
         self,
@@ -298,7 +311,7 @@ class ReminderSender:
         other's lock."""
         lock = asyncio.Lock()
         journal = _Journal(self.store, self.clock, lock)
-        queue: deque[tuple[DueReminder, datetime, str | None]] = deque()
+        queue: deque[tuple[DueReminder, datetime, tuple[str | None, bool]]] = deque()
         low_water = max(self.concurrency, self.batch // 4)
         more = True  # the last claim was a full batch: there may be more due
         stop_claiming = asyncio.get_running_loop().time() + self.claim_for
@@ -315,8 +328,8 @@ class ReminderSender:
                     due = await self.store.claim_due(now, limit=self.batch)
                 more = len(due) >= self.batch
                 if due:
-                    locales = await self.repo.locales({r.user_id for r in due})
-                    queue.extend((r, now, locales.get(r.user_id)) for r in due)
+                    settings = await self.repo.reminder_settings({r.user_id for r in due})
+                    queue.extend((r, now, settings.get(r.user_id, (None, False))) for r in due)
             except Exception as exc:
                 more, failure = False, failure or exc
             finally:
@@ -332,9 +345,9 @@ class ReminderSender:
                         claims += 1
                         claiming = asyncio.create_task(claim())
                 if queue:
-                    reminder, now, locale = queue.popleft()
+                    reminder, now, (locale, discreet) = queue.popleft()
                     try:
-                        if await self._one(reminder, now, locale, journal):
+                        if await self._one(reminder, now, locale, journal, discreet=discreet):
                             sent += 1
                     except Exception as exc:
                         # Raised at the end. No more claims, but the rows already claimed still
@@ -360,7 +373,8 @@ class ReminderSender:
             raise failure
         return sent
 
-    async def _one(self, reminder: DueReminder, now: datetime, locale: str | None, journal: _Journal) -> bool:
+    async def _one(self, reminder: DueReminder, now: datetime, locale: str | None, journal: _Journal, *,
+                   discreet: bool = False) -> bool:
         not_after = reminder.params.get("not_after")
         if not_after and now > datetime.fromisoformat(not_after):
             journal.outcome(Outcome(reminder.id, "expired"))
@@ -372,9 +386,14 @@ class ReminderSender:
             journal.outcome(Outcome(reminder.id, "pending", allowed))
             log.info("reminder.deferred id=%s until=%s", reminder.id, allowed.isoformat())
             return False
-        return await self._send(reminder, locale, journal)
+        return await self._send(reminder, locale, journal, discreet=discreet)
 
-    async def _send(self, reminder: DueReminder, locale: str | None, journal: _Journal) -> bool:
+    def render(self, reminder: DueReminder) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        """The reminder's words and buttons, in the current gettext language (None: unknown kind)."""
+        renderer = self.renderers.get(reminder.kind)
+        return renderer(reminder) if renderer is not None else None
+
+    async def _send(self, reminder: DueReminder, locale: str | None, journal: _Journal, *, discreet: bool = False) -> bool:
         renderer = self.renderers.get(reminder.kind)
         if renderer is None:
             log.error("reminder.unknown_kind id=%s kind=%s", reminder.id, reminder.kind)
@@ -384,6 +403,10 @@ class ReminderSender:
         # The scheduler runs outside any update, so the gettext context is set here.
         with self.i18n.context(), self.i18n.use_locale(locale):
             text, markup = renderer(reminder)
+            if discreet:
+                # What a lock screen shows must say nothing about child protection: neutral
+                # words, and the reminder itself only when they open the chat and tap.
+                text, markup = discreet_notice(reminder.id)
         async with self.limiter.slot(reminder.user_id, ahead=self.ahead) as slot:
             if not await journal.begin(reminder):
                 log.warning("reminder.lost_claim id=%s", reminder.id)  # held too long; another worker has it

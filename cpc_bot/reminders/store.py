@@ -76,6 +76,11 @@ class Planned:
     working_days_only: bool = False
 
 
+def as_due(row: Reminder) -> DueReminder:
+    """A stored reminder as the sender and its renderers see it."""
+    return _due(row)
+
+
 def _due(row: Reminder) -> DueReminder:
     return DueReminder(row.id or 0, row.user_id, row.ref, row.kind, json.loads(row.params), row.due_at,
                        row.working_days_only, row.attempts, row.claimed_at)

@@ -43,6 +43,9 @@ class User(SQLModel, table=True):
     #: The day after which their preparation (answers, booklet, pictures) is erased: a set
     #: time after the conference they told us about. None: no conference date known.
     erase_after: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True, index=True))
+    #: Discreet mode: messages the bot starts by itself (reminders) say nothing about child
+    #: protection, for someone who shares their phone or lives with someone who hurts them.
+    discreet: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
     created_at: datetime = Field(sa_column=_ts())
     updated_at: datetime = Field(sa_column=_ts())
 

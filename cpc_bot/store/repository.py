@@ -31,6 +31,7 @@ from cpc_bot.store.models import (
     Response,
     User,
 )
+from cpc_bot.store.people import People
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,12 @@ class StoredAnswer:
 class Repository:
     """Users, responses, answers and blobs, with encryption on the way in and out."""
 
-    def __init__(self, sessions: Sessions, cipher: FieldCipher, clock: Clock) -> None:
+    def __init__(self, sessions: Sessions, cipher: FieldCipher, clock: Clock, *, people: People | None = None) -> None:
         self._sessions = sessions
         self._cipher = cipher
         self._clock = clock
+        #: Told every change of role or language, so the safety check knows without a read.
+        self._people = people
 
     # users -----------------------------------------------------------------
     async def get_user(self, user_id: int) -> User | None:
@@ -54,10 +57,14 @@ class Repository:
             return await s.get(User, user_id)
 
     async def locales(self, user_ids: set[int]) -> dict[int, str | None]:
-        """Each person's chosen language, in one query (the reminder sender's batch)."""
+        """Each person's chosen language, in one query."""
+        return {user_id: locale for user_id, (locale, _discreet) in (await self.reminder_settings(user_ids)).items()}
+
+    async def reminder_settings(self, user_ids: set[int]) -> dict[int, tuple[str | None, bool]]:
+        """Each person's language and discreet mode, in one query (the reminder sender's batch)."""
         async with self._sessions() as s:
-            rows = await s.exec(select(User.id, User.locale).where(User.id.in_(user_ids)))  # type: ignore[union-attr]
-            return dict(rows.all())  # type: ignore[arg-type]
+            rows = await s.exec(select(User.id, User.locale, User.discreet).where(User.id.in_(user_ids)))  # type: ignore[union-attr]
+            return {user_id: (locale, bool(discreet)) for user_id, locale, discreet in rows.all()}
 
     async def ensure_user(self, user_id: int) -> User:
         return await self.update_user(user_id)
@@ -75,7 +82,10 @@ class Repository:
             for name, value in fields.items():
                 setattr(user, name, value)
             user.updated_at = self._clock()
-            return user
+            role, locale = user.role, user.locale
+        if self._people is not None and ("role" in fields or "locale" in fields):
+            await self._people.remember(user_id, role, locale)
+        return user
 
     # responses -------------------------------------------------------------
     async def open_response(self, user_id: int, dialog_id: str) -> Response | None:
@@ -289,6 +299,8 @@ class Repository:
         """Erase the person: the users row, and by cascade every row that belongs to them
         (responses, answers, pictures, reminders, conferences they registered with their
         invite links, and their conference memberships)."""
+        if self._people is not None:
+            await self._people.forget(user_id)
         async with self._sessions.begin() as s:
             user = await s.get(User, user_id)
             if user is not None:

@@ -44,7 +44,7 @@ async def test_walk_every_step_kind_back_skip_review_and_finish(harness: BotHarn
     user = await open_sample(emulator)
     intro = emulator.last_message(PARENT)
     assert "This is a practice questionnaire." in intro.visible
-    assert buttons(intro) == ["Next ➡️", "💾 Save and finish later"]
+    assert buttons(intro) == ["Next ➡️", "💾 Save and finish later", "🆘 I need help now"]
     await user.tap("Next ➡️")
 
     assert "question 1 of" in last_text(emulator)
