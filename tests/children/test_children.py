@@ -42,7 +42,8 @@ async def test_under_12_booklet_with_a_drawing_help_button_and_private_by_defaul
         harness: BotHarness, emulator: BotApiEmulator) -> None:
     child = await open_booklet(emulator, CHILD, "I am under 12")
     intro = emulator.last_message(CHILD)
-    assert "Nobody sees your booklet unless you say so." in intro.visible
+    assert "I only send it to someone if you say so." in intro.visible
+    assert "the grown-ups who read it must help keep you safe" in intro.visible  # the true limit, said plainly
     assert buttons(intro)[-1] == SOS
     await child.tap("Next ➡️")
 

@@ -16,8 +16,9 @@ async def test_telegram_language_is_used_and_language_can_be_changed(harness: Bo
     await mama.tap("👪 Jestem rodzicem lub opiekunem")
     await mama.tap("📝 Przygotuj swoje zdanie")
     intro = emulator.last_message(MAMA)
-    assert "Nikt nie zobaczy Twoich odpowiedzi" in intro.visible
-    assert buttons(intro) == ["Dalej ➡️", "💾 Zapisz i dokończ później"]
+    assert "gdy zdecydujesz się je udostępnić" in intro.visible
+    assert buttons(intro)[:2] == ["Dalej ➡️", "💾 Zapisz i dokończ później"]
+    assert buttons(intro)[2].startswith("🆘")
     await mama.tap("Dalej ➡️")
     await mama.say("31/02/2027")
     assert "Takiego dnia nie ma w kalendarzu" in emulator.messages(MAMA)[-2].visible

@@ -35,7 +35,7 @@ async def test_parent_prepares_views_and_gets_the_report(harness: BotHarness, em
     menu = emulator.last_message(MUM)
     assert "Prepare your views" in menu.visible and "📖 About the conference" in buttons(menu)
     await mum.tap("📝 Prepare your views")
-    assert "Nobody sees your answers unless you choose to share them." in shown(emulator)
+    assert "I only send them to someone if you choose to share them. What you share may be read at the conference." in shown(emulator)
     await mum.tap("Next ➡️")
 
     assert "When is the conference?" in shown(emulator)
