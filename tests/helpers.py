@@ -134,6 +134,19 @@ async def give_conference_date(emulator: BotApiEmulator, chat_id: int, day: str 
     return user
 
 
+async def open_report_helper(emulator: BotApiEmulator, chat_id: int) -> FakeUser:
+    """A health visitor opens the report helper and answers who she is and when the conference is:
+    the first question about her involvement is next."""
+    nurse = emulator.user(chat_id, language_code="en")
+    await nurse.say("/start")
+    await nurse.tap("🧑‍💼 I work with children")
+    await nurse.tap("📝 Write your report")
+    await nurse.say("Leeds Community Healthcare")
+    await nurse.say("Sam Lee, health visitor")
+    await nurse.say("15/12/2026")
+    return nurse
+
+
 async def register_conference(pro: Any, t: Callable[[str], str] = str, day: str = "30/12/2026") -> None:
     """A professional registers an initial conference in Lincolnshire as the child's social worker;
     ``t`` translates the labels for one using another language."""

@@ -435,10 +435,11 @@ class SafetyNet:
             found.update({bisect_right(ends, end_index - length + 1 + lead)
                           for end_index, (length, lead) in self._anchor_automaton.iter(marked)})
             # Latin-script words near an anchor term (one letter off), looked up once per word.
-            for word in set(LONG_LATIN_WORD.findall(marked)):
-                if self._near_anchor(word):
-                    for match in re.finditer(f"(?<![^ \n]){word}(?![^ \n])", marked):
-                        found.add(bisect_right(ends, match.start()))
+            near = [f" {word} " for word in set(LONG_LATIN_WORD.findall(marked)) if self._near_anchor(word)]
+            if near:
+                for number, part in enumerate(marked.split("\n")):
+                    if any(word in part for word in near):
+                        found.add(number)
         return found
 
     def _near_anchor(self, word: str) -> bool:

@@ -91,6 +91,7 @@ LONG_LATIN_WORD = re.compile(r"(?<![^ \n])[a-z]{6,}(?![^ \n])")
 _SENTENCE_END = re.compile(r"[.!?;\n\r\u0964\u0965\u06D4\u061F\u061B\u3002]+")
 _REPEATS = re.compile(r"(.)\1{2,}")
 _UNUSUAL = re.compile(r"([^\W\d_])\1\1|[a-z][0-9]|[0-9][a-z]")
+_LETTER_DIGIT = re.compile("[a-z][0-9]|[0-9][a-z]")
 
 
 def fold(text: str) -> str:
@@ -131,17 +132,7 @@ def words(text: str, *, folded: bool = False) -> Words:
         found += here
         sentence += [number] * len(here)
     readings: list[list[str]] = []
-    # Most words have no digit inside and no letter typed three times: only those that do
-    # get other spellings, and only messages with such words are read again.
-    unusual: dict[str, tuple[str, ...]] = {}
-    for match in _UNUSUAL.finditer(normal):
-        left = match.start()
-        while left > 0 and _WORD.match(normal, left - 1, left) is not None:
-            left -= 1
-        word = _WORD.match(normal, left)
-        if word is not None and word.group() not in unusual:
-            unusual[word.group()] = _variants(word.group())
-    unusual = {word: forms for word, forms in unusual.items() if len(forms) > 1}
+    unusual = _unusual_words(normal)
     if unusual:
         more = max(len(forms) for forms in unusual.values())
         for reading in range(1, more):
@@ -169,6 +160,21 @@ def sentence_breaks(marked: str) -> list[int]:
 def readings(normal: str) -> list[str]:
     """The text, then (rarely) the same text read with other spellings of its unusual words:
     digits for letters, letters typed three times or more."""
+    unusual = _unusual_words(normal)
+    if not unusual:
+        return [normal]
+    more = max(len(forms) for forms in unusual.values())
+    which = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, unusual)) + r")(?!\w)")
+    return [normal] + [which.sub(lambda m, r=reading: unusual[m.group()][min(r, len(unusual[m.group()]) - 1)], normal)
+                       for reading in range(1, more)]
+
+
+def _unusual_words(normal: str) -> dict[str, tuple[str, ...]]:
+    """The words typed with digits for letters or a letter three times, with their other
+    spellings. Most texts have none: a quick look first, as the regular expression (a
+    back-reference at every letter) is slow on long text."""
+    if _LETTER_DIGIT.search(normal) is None and not any(c * 3 in normal for c in set(normal) if c.isalpha()):
+        return {}
     unusual: dict[str, tuple[str, ...]] = {}
     for match in _UNUSUAL.finditer(normal):
         left = match.start()
@@ -177,13 +183,7 @@ def readings(normal: str) -> list[str]:
         word = _WORD.match(normal, left)
         if word is not None and word.group() not in unusual:
             unusual[word.group()] = _variants(word.group())
-    unusual = {word: forms for word, forms in unusual.items() if len(forms) > 1}
-    if not unusual:
-        return [normal]
-    more = max(len(forms) for forms in unusual.values())
-    which = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, unusual)) + r")(?!\w)")
-    return [normal] + [which.sub(lambda m, r=reading: unusual[m.group()][min(r, len(unusual[m.group()]) - 1)], normal)
-                       for reading in range(1, more)]
+    return {word: forms for word, forms in unusual.items() if len(forms) > 1}
 
 
 def _variants(word: str) -> tuple[str, ...]:

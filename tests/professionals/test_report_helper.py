@@ -5,19 +5,13 @@ import io
 from docx import Document
 
 from cpc_bot.emulator.server import BotApiEmulator
-from tests.helpers import BotHarness
+from tests.helpers import BotHarness, open_report_helper
 
 NURSE = 4101
 
 
 async def test_guided_report_to_docx_with_plain_language_check(harness: BotHarness, emulator: BotApiEmulator) -> None:
-    nurse = emulator.user(NURSE, language_code="en")
-    await nurse.say("/start")
-    await nurse.tap("🧑‍💼 I work with children")
-    await nurse.tap("📝 Write your report")
-    await nurse.say("Leeds Community Healthcare")
-    await nurse.say("Sam Lee, health visitor")
-    await nurse.say("15/12/2026")
+    nurse = await open_report_helper(emulator, NURSE)
     await nurse.say("Health visitor since the birth of Amira in 2025.")
     await nurse.tap("✅ Done")
     await nurse.say("Amira was found alone in the flat on 3 November; there is a risk of significant harm.")

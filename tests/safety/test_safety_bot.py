@@ -15,7 +15,13 @@ from PIL import Image
 
 from cpc_bot.clock import LONDON, FrozenClock
 from cpc_bot.emulator.server import BotApiEmulator, FakeUser
-from tests.helpers import BotHarness, buttons, give_conference_date, open_prepare
+from tests.helpers import (
+    BotHarness,
+    buttons,
+    give_conference_date,
+    open_prepare,
+    open_report_helper,
+)
 
 CHILDLINE, NSPCC, DA_LINE, MENS_LINE, SAMARITANS, FMU, KARMA = (
     "0800 1111", "0808 800 5000", "0808 2000 247", "0808 801 0327", "116 123", "020 7008 0151", "0800 5999 247")
@@ -168,13 +174,7 @@ async def test_an_edited_message_is_checked(harness: BotHarness, emulator: BotAp
 
 async def test_a_professional_writing_a_case_is_not_interrupted_but_danger_now_is_answered(
         harness: BotHarness, emulator: BotApiEmulator) -> None:
-    nurse = emulator.user(9108, language_code="en")
-    await nurse.say("/start")
-    await nurse.tap("🧑‍💼 I work with children")
-    await nurse.tap("📝 Write your report")
-    await nurse.say("Leeds Community Healthcare")
-    await nurse.say("Sam Lee, health visitor")
-    await nurse.say("15/12/2026")
+    nurse = await open_report_helper(emulator, 9108)
     before = seen(emulator, 9108)
     for line in ("Child disclosed being hit with a belt by father; bruising to the left arm.",
                  "Mother reports her ex-partner strangled her in January; MARAC referral made.",
@@ -259,3 +259,17 @@ async def test_discreet_mode_keeps_reminders_neutral(harness: BotHarness, emulat
     await dad.tap("📖 Show it")
     assert "You should have copies of all the reports by today, 23 December 2026." in emulator.last_message(9114).visible
     assert len(since(emulator, 9114, before)) == 1  # shown in place, on the same message
+
+
+async def test_forced_marriage_gets_the_forced_marriage_unit_and_karma_nirvana(
+        harness: BotHarness, emulator: BotApiEmulator) -> None:
+    teen = await child_at_menu(emulator, 9115)
+    before = seen(emulator, 9115)
+    await teen.say("they are taking me to pakistan in the summer to marry my cousin and i dont want to")
+    help_now = since(emulator, 9115, before)[0]
+    assert FMU in help_now and CHILDLINE in help_now and "Nobody is allowed to make you get married" in help_now
+    mum = await open_prepare(emulator, 9116)
+    before = seen(emulator, 9116)
+    await mum.say("my brothers say I brought shame on the family and they will kill me")
+    help_now = since(emulator, 9116, before)[0]
+    assert FMU in help_now and KARMA in help_now and "999" in help_now
