@@ -184,7 +184,9 @@ class SafetyNet:
         language = data.get("language") or path.stem
         self.languages.append(language)
         named: dict[str, int] = {}
+        raw_terms: dict[str, list[str]] = {}
         for name, terms in (data.get("words") or {}).items():
+            raw_terms[name] = [str(term) for term in terms or []]
             if not isinstance(terms, list) or not terms:
                 raise PatternError(f"{path.name}: words.{name} must be a non-empty list")
             named[name] = self._group(language, name, terms, f"{path.name}: words.{name}")
@@ -195,7 +197,9 @@ class SafetyNet:
             if isinstance(item, str) and item in named:
                 return named[item]
             if isinstance(item, list):
-                return self._group(language, where, [str(x) for x in item], where)
+                # A list of literal terms; a group's name in it stands for that group's terms.
+                terms = [term for x in item for term in (raw_terms[x] if isinstance(x, str) and x in raw_terms else [str(x)])]
+                return self._group(language, where, terms, where)
             return self._group(language, where, [str(item)], where)
 
         for number, entry in enumerate(data.get("patterns") or []):
