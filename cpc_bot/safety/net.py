@@ -412,9 +412,10 @@ class SafetyNet:
         rules: list[str] = []
         # First pass, over the whole message at once: the sentences where some rule's anchor
         # is. Most sentences of an ordinary message have none, and stop here.
-        for number in sorted(self._anchored(normal)):
+        texts = readings(normal)
+        for number in sorted(self._anchored(texts)):
             # Second pass, exact, on that sentence alone: where each group is.
-            at = self._groups_at(words(parts[number], folded=True))
+            at = self._groups_at(words(parts[number], folded=True, plain=len(texts) == 1))
             cues = {cue: any(g in at for g in gids) for cue, gids in self._cue_groups.items()}
             for gid in list(at):
                 for rule in self._first_of_rule.get(gid, ()):
@@ -430,10 +431,11 @@ class SafetyNet:
                         rules.append(rule.id)
         return Finding(frozenset(kinds), frozenset(languages), tuple(dict.fromkeys(rules)), _written_in(text, languages))
 
-    def _anchored(self, normal: str) -> set[int]:
-        """The numbers of the sentences that hold an anchor (a superset of where a rule fires)."""
+    def _anchored(self, texts: list[str]) -> set[int]:
+        """The numbers of the sentences that hold an anchor (a superset of where a rule fires),
+        in the normalised text and its other readings (:func:`readings`)."""
         found: set[int] = set()
-        for reading in readings(normal):
+        for reading in texts:
             marked = scan_text(reading)
             ends = sentence_breaks(marked)
             found.update({bisect_right(ends, end_index - length + 1 + lead)

@@ -120,8 +120,9 @@ class Words:
                      [(0, end - start)])
 
 
-def words(text: str, *, folded: bool = False) -> Words:
-    """Cut text into words and sentences (``folded``: it is normalised already)."""
+def words(text: str, *, folded: bool = False, plain: bool = False) -> Words:
+    """Cut text into words and sentences (``folded``: it is normalised already; ``plain``: it is
+    known to hold no unusual spellings, so none are looked for)."""
     found: list[str] = []
     sentence: list[int] = []
     bounds: list[tuple[int, int]] = []
@@ -132,7 +133,7 @@ def words(text: str, *, folded: bool = False) -> Words:
         found += here
         sentence += [number] * len(here)
     readings: list[list[str]] = []
-    unusual = _unusual_words(normal)
+    unusual = {} if plain else _unusual_words(normal)
     if unusual:
         more = max(len(forms) for forms in unusual.values())
         for reading in range(1, more):
