@@ -263,26 +263,16 @@ class SafetyNet:
                     keys.setdefault(key, []).append((tid, index))
         # Whole single words go in a dict (the most frequent hits: "me", "my"); the rest
         # (beginnings, endings, parts, phrases) in the automaton.
-        #: Each term's groups: what a match may mean, for the first, cheap pass.
-        self._term_groups = [frozenset(term.groups) for term in self._terms]
-
-        def groups_of(values: list[tuple[int, int]]) -> frozenset[int]:
-            # A term of several words may be there only where its first word is: the later
-            # words ("to", "the") say nothing on their own.
-            return frozenset().union(*(self._term_groups[tid] for tid, index in values if index <= 0))
-
         self._whole: dict[str, tuple[tuple[int, int], ...]] = {}
-        self._whole_groups: dict[str, frozenset[int]] = {}
         self._automaton = ahocorasick.Automaton()
         for key, values in keys.items():
             inner = key.strip(" ")
             if key == f" {inner} " and " " not in inner:
                 self._whole[inner] = tuple(set(values))
-                self._whole_groups[inner] = groups_of(values)
             else:
-                self._automaton.add_word(key, (len(key), key.startswith(" "), tuple(set(values)), groups_of(values)))
+                self._automaton.add_word(key, (len(key), key.startswith(" "), tuple(set(values))))
         if not len(self._automaton):
-            self._automaton.add_word("\x00", (1, False, (), frozenset()))  # an automaton needs one key
+            self._automaton.add_word("\x00", (1, False, ()))  # an automaton needs one key
         self._automaton.make_automaton()
         self._first_of_rule: dict[int, list[Rule]] = {}
         for rule in self.rules:
@@ -342,7 +332,7 @@ class SafetyNet:
             found.setdefault(position, set()).update(values)
             if len(sequence[index]) >= _FUZZY_MIN:
                 matched.add(typed[position])
-        for end_index, (length, lead, values, _groups) in self._automaton.iter(text):
+        for end_index, (length, lead, values) in self._automaton.iter(text):
             position = (bisect_right(starts, end_index - length + 1 + lead) - 1) % count
             found.setdefault(position, set()).update(values)
             if length - lead >= _FUZZY_MIN:

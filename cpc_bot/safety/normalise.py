@@ -103,42 +103,26 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class Words:
-    """A message cut into words. ``words`` as typed (normalised); ``sentence[i]`` numbers the
-    sentence of word ``i``; ``readings``: the whole message read again with other spellings
-    (digits as letters, repeated letters cut), each as long as ``words``; usually none."""
+    """A sentence (or a message) cut into words. ``words`` as typed (normalised); ``readings``:
+    the same words read again with other spellings (digits as letters, repeated letters cut),
+    each as long as ``words``; usually none."""
 
     words: list[str]
-    sentence: list[int]
     readings: list[list[str]]
-    #: Each sentence's first and last-but-one word index.
-    bounds: list[tuple[int, int]]
-
-    def part(self, number: int) -> Words:
-        """One sentence on its own."""
-        start, end = self.bounds[number]
-        return Words(self.words[start:end], [0] * (end - start), [r[start:end] for r in self.readings],
-                     [(0, end - start)])
 
 
 def words(text: str, *, folded: bool = False, plain: bool = False) -> Words:
-    """Cut text into words and sentences (``folded``: it is normalised already; ``plain``: it is
-    known to hold no unusual spellings, so none are looked for)."""
-    found: list[str] = []
-    sentence: list[int] = []
-    bounds: list[tuple[int, int]] = []
+    """Cut text into words (``folded``: it is normalised already; ``plain``: it is known to hold
+    no unusual spellings, so none are looked for)."""
     normal = text if folded else fold(text)
-    for number, part in enumerate(_SENTENCE_END.split(normal)):
-        here = _WORD.findall(part)
-        bounds.append((len(found), len(found) + len(here)))
-        found += here
-        sentence += [number] * len(here)
+    found = _WORD.findall(normal)
     readings: list[list[str]] = []
     unusual = {} if plain else _unusual_words(normal)
     if unusual:
         more = max(len(forms) for forms in unusual.values())
         for reading in range(1, more):
             readings.append([unusual[w][min(reading, len(unusual[w]) - 1)] if w in unusual else w for w in found])
-    return Words(found, sentence, readings, bounds)
+    return Words(found, readings)
 
 
 def sentences(normal: str) -> list[str]:

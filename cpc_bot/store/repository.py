@@ -56,10 +56,6 @@ class Repository:
         async with self._sessions() as s:
             return await s.get(User, user_id)
 
-    async def locales(self, user_ids: set[int]) -> dict[int, str | None]:
-        """Each person's chosen language, in one query."""
-        return {user_id: locale for user_id, (locale, _discreet) in (await self.reminder_settings(user_ids)).items()}
-
     async def reminder_settings(self, user_ids: set[int]) -> dict[int, tuple[str | None, bool]]:
         """Each person's language and discreet mode, in one query (the reminder sender's batch)."""
         async with self._sessions() as s:

@@ -55,16 +55,19 @@ def test_held_out_part_false_alarms_meet_the_targets_and_recall_does_not_fall() 
     assert not problems, table(outcomes, "heldout") + "\n\n" + "\n".join(problems)
 
 
-def test_every_language_is_found_whatever_the_interface_language() -> None:
-    """People switch languages: the interface language does not narrow what is recognised."""
-    outcomes = [o for o in run(load("dev")) if o.line.kinds]
+def test_disclosures_in_another_language_are_found_and_answered_in_it_too() -> None:
+    """People switch languages: with an English interface, a disclosure in another of our
+    languages is found, and the language it was written in (for a second copy of the help) is
+    recognised."""
     from cpc_bot.safety.net import default_net
 
     net = default_net()
-    # The same words with another interface language find the same kinds.
-    swapped = [o for o in outcomes if net.check(o.line.text, o.line.who, "en" if o.line.lang != "en" else "ur").kinds == o.found]
-    assert len(swapped) == len(outcomes)
-    assert recall(outcomes).value >= 0.97
+    others = [line for line in load("dev") if line.kinds and line.lang != "en"]
+    found = [(line, net.check(line.text, line.who, "en")) for line in others]
+    found = [(line, finding) for line, finding in found if finding.kinds]
+    assert len(found) >= 0.97 * len(others)
+    recognised = sum(finding.language == line.lang for line, finding in found)
+    assert recognised >= 0.9 * len(found), f"{recognised} of {len(found)}"
 
 
 def test_the_evaluation_command_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
