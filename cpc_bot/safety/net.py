@@ -160,10 +160,9 @@ class SafetyNet:
         self.languages: list[str] = []
         for path in sorted(files):
             self._load(path)
-        self._fuzzy_cache: dict[str, tuple[tuple[tuple[int, int], ...], bool]] = {}
-        self._anchor_terms: set[int] = set()
+        self._fuzzy_cache: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._near_mask_cache: dict[str, tuple[int, int, tuple[int, ...]]] = {}
         self._build(list(sample))
-        self._fuzzy_cache.clear()  # filled while learning from the sample, before the anchors were known
 
     # ------------------------------------------------------------------ loading
     def _group(self, language: str, name: str, terms: list[str], where: str) -> int:
@@ -302,17 +301,36 @@ class SafetyNet:
             shortest = min((len(" ".join(stem for _, stem in term.pieces)) for term in terms), default=0)
             return seen.get(gid, 0), -shortest, len(terms)
 
-        anchors = {min(rule.groups, key=commonness) for rule in self.rules}
-        anchor_terms = {tid for tid, term in enumerate(self._terms) if anchors & set(term.groups)}
-        self._anchor_automaton = ahocorasick.Automaton()
+        self._anchor_of = [min(rule.groups, key=commonness) for rule in self.rules]
+        by_anchor: dict[int, list[int]] = {}
+        for number, anchor in enumerate(self._anchor_of):
+            by_anchor.setdefault(anchor, []).append(number)
+        self._mask_automaton = ahocorasick.Automaton()
         for key, values in keys.items():
-            # Later words of a term of several words never start it: only its first word counts.
-            if any(tid in anchor_terms and index <= 0 for tid, index in values):
-                self._anchor_automaton.add_word(key, (len(key), key.startswith(" ")))
-        if not len(self._anchor_automaton):
-            self._anchor_automaton.add_word("\x00", (1, False))
-        self._anchor_automaton.make_automaton()
-        self._anchor_terms = anchor_terms
+            self._mask_automaton.add_word(key, (len(key), key.startswith(" "), *self._masks(values, by_anchor)))
+        self._by_anchor = by_anchor
+        self._mask_automaton.make_automaton()
+        self._rule_masks = [(sum(1 << g for g in set(rule.groups)), sum(1 << g for g in set(rule.unless)))
+                            for rule in self.rules]
+        self._cue_masks = {cue: sum(1 << g for g in gids) for cue, gids in self._cue_groups.items()}
+
+    def _masks(self, values: Iterable[tuple[int, int]], by_anchor: dict[int, list[int]]) -> tuple[int, int, tuple[int, ...]]:
+        """What one match of a key tells the first pass: the groups surely in its sentence (a
+        whole term), the groups perhaps there (the first word of a term of several words that
+        are matched one by one), and the rules anchored on any of them."""
+        sure = maybe = 0
+        rules: set[int] = set()
+        for tid, index in values:
+            if index > 0:
+                continue
+            term = self._terms[tid]
+            whole = index < 0 or len(term.pieces) == 1
+            for gid in term.groups:
+                maybe |= 1 << gid
+                if whole:
+                    sure |= 1 << gid
+                rules.update(by_anchor.get(gid, ()))
+        return sure, maybe, tuple(sorted(rules))
 
     # ------------------------------------------------------------------ matching
     def _scan(self, parsed: Words) -> dict[int, set[tuple[int, int]]]:
@@ -352,7 +370,7 @@ class SafetyNet:
         remembered per word."""
         cached = self._fuzzy_cache.get(word)
         if cached is not None:
-            return cached[0]
+            return cached
         hits: set[tuple[int, int]] = set()
         index = self._near_index
         pieces = [word] + [word[:length] for length in self._prefix_lengths if length < len(word)]
@@ -368,7 +386,7 @@ class SafetyNet:
         result = tuple(hits)
         if len(self._fuzzy_cache) >= 100_000:
             self._fuzzy_cache.clear()  # a bound, not an LRU: words recur, and refilling is cheap
-        self._fuzzy_cache[word] = (result, any(tid in self._anchor_terms and index <= 0 for tid, index in result))
+        self._fuzzy_cache[word] = result
         return result
 
     def _groups_at(self, parsed: Words) -> dict[int, list[int]]:
@@ -396,14 +414,17 @@ class SafetyNet:
         if not text or not text.strip():
             return Finding()
         normal = fold(text)
+        # First pass, over the whole message at once: the sentences where some rule could fire
+        # and would mean help for this writer. Most sentences of an ordinary message have none.
+        texts = readings(normal)
+        todo = self._candidates(texts, who)
+        if not todo:
+            return Finding()
         parts = sentences(normal)
         kinds: set[str] = set()
         languages: dict[str, int] = {}
         rules: list[str] = []
-        # First pass, over the whole message at once: the sentences where some rule's anchor
-        # is. Most sentences of an ordinary message have none, and stop here.
-        texts = readings(normal)
-        for number in sorted(self._anchored(texts)):
+        for number in sorted(todo):
             # Second pass, exact, on that sentence alone: where each group is.
             at = self._groups_at(words(parts[number], folded=True, plain=len(texts) == 1))
             cues = {cue: any(g in at for g in gids) for cue, gids in self._cue_groups.items()}
@@ -421,29 +442,58 @@ class SafetyNet:
                         rules.append(rule.id)
         return Finding(frozenset(kinds), frozenset(languages), tuple(dict.fromkeys(rules)), _written_in(text, languages))
 
-    def _anchored(self, texts: list[str]) -> set[int]:
-        """The numbers of the sentences that hold an anchor (a superset of where a rule fires),
-        in the normalised text and its other readings (:func:`readings`)."""
-        found: set[int] = set()
+    def _candidates(self, texts: list[str], who: str) -> set[int]:
+        """The numbers of the sentences the exact pass must look at: a superset of those where a
+        rule fires with a meaning for ``who``. One automaton pass over the whole message (and
+        its other readings, :func:`readings`) gives each sentence's word groups as bits: those
+        surely there, and those perhaps there (a term of several words matched one by one)."""
+        sure: dict[int, int] = {}
+        maybe: dict[int, int] = {}
+        anchored: dict[int, list[tuple[int, ...]]] = {}
         for reading in texts:
             marked = scan_text(reading)
             ends = sentence_breaks(marked)
-            found.update({bisect_right(ends, end_index - length + 1 + lead)
-                          for end_index, (length, lead) in self._anchor_automaton.iter(marked)})
-            # Latin-script words near an anchor term (one letter off), looked up once per word.
-            near = [f" {word} " for word in set(LONG_LATIN_WORD.findall(marked)) if self._near_anchor(word)]
-            if near:
-                for number, part in enumerate(marked.split("\n")):
-                    if any(word in part for word in near):
-                        found.add(number)
-        return found
+            hits = [(bisect_right(ends, end_index - length + 1 + lead), certain, perhaps, rules)
+                    for end_index, (length, lead, certain, perhaps, rules) in self._mask_automaton.iter(marked)]
+            # Latin-script words one letter off a term ("sucide"), worked out once per word.
+            hits += [(bisect_right(ends, match.start()), *self._near_masks(match.group()))
+                     for match in LONG_LATIN_WORD.finditer(marked)]
+            for number, certain, perhaps, rules in hits:
+                if certain:
+                    sure[number] = sure.get(number, 0) | certain
+                if perhaps:
+                    maybe[number] = maybe.get(number, 0) | perhaps
+                if rules:
+                    anchored.setdefault(number, []).append(rules)
+        todo: set[int] = set()
+        cue_masks = self._cue_masks
+        rule_masks = self._rule_masks
+        for number, lists in anchored.items():
+            have, certain = maybe[number], sure.get(number, 0)
+            if any(have & mask & ~certain for mask in cue_masks.values()):
+                # A cue perhaps there: the exact pass decides what the sentence means.
+                unsure = True
+            else:
+                unsure = False
+                cues = tuple(bool(certain & cue_masks[cue]) for cue in CUES)
+            for rule_number in set(chain.from_iterable(lists)):
+                need, unless = rule_masks[rule_number]
+                if need & have != need or unless & certain:
+                    continue
+                rule = self.rules[rule_number]
+                if unsure or _kinds_cached(rule.kind, rule.about, who, *cues):
+                    todo.add(number)
+                    break
+        return todo
 
-    def _near_anchor(self, word: str) -> bool:
-        cached = self._fuzzy_cache.get(word)
+    def _near_masks(self, word: str) -> tuple[int, int, tuple[int, ...]]:
+        cached = self._near_mask_cache.get(word)
         if cached is None:
-            self._near(word)
-            cached = self._fuzzy_cache[word]
-        return cached[1]
+            if len(self._near_mask_cache) >= 100_000:
+                self._near_mask_cache.clear()
+            cached = self._near_mask_cache[word] = self._masks(self._near(word), self._by_anchor)
+        return cached
+
 
 #: The script each language is written in (a pattern file may also match romanised words).
 _SCRIPTS = {"ar": re.compile("[\u0600-\u06ff]"), "ur": re.compile("[\u0600-\u06ff]"),
@@ -480,6 +530,11 @@ def _within(present: dict[int, list[int]], groups: tuple[int, ...], span: int) -
                 del counts[first]
             left += 1
     return False
+
+
+@cache
+def _kinds_cached(kind: str, about: str, who: str, now: bool, reported: bool, first_person: bool) -> frozenset[str]:
+    return frozenset(_kinds_for(kind, about, who, now=now, reported=reported, first_person=first_person))
 
 
 def _kinds_for(kind: str, about: str, who: str, *, now: bool, reported: bool, first_person: bool) -> set[str]:
