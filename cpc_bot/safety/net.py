@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, chain
-from operator import add
+from operator import add, itemgetter
 from pathlib import Path
 from typing import Literal
 
@@ -47,9 +47,8 @@ from cpc_bot.safety.normalise import (
     LONG_LATIN_WORD,
     Words,
     fold,
+    mark,
     readings,
-    scan_text,
-    sentence_breaks,
     sentences,
     words,
 )
@@ -162,6 +161,7 @@ class SafetyNet:
             self._load(path)
         self._fuzzy_cache: dict[str, tuple[tuple[int, int], ...]] = {}
         self._near_mask_cache: dict[str, tuple[int, int, tuple[int, ...]]] = {}
+        self._far: set[str] = set()
         self._build(list(sample))
 
     # ------------------------------------------------------------------ loading
@@ -307,12 +307,13 @@ class SafetyNet:
             by_anchor.setdefault(anchor, []).append(number)
         self._mask_automaton = ahocorasick.Automaton()
         for key, values in keys.items():
-            self._mask_automaton.add_word(key, (len(key), key.startswith(" "), *self._masks(values, by_anchor)))
+            self._mask_automaton.add_word(key, self._masks(values, by_anchor))
         self._by_anchor = by_anchor
         self._mask_automaton.make_automaton()
         self._rule_masks = [(sum(1 << g for g in set(rule.groups)), sum(1 << g for g in set(rule.unless)))
                             for rule in self.rules]
         self._cue_masks = {cue: sum(1 << g for g in gids) for cue, gids in self._cue_groups.items()}
+        self._any_cue = sum(self._cue_masks.values())
 
     def _masks(self, values: Iterable[tuple[int, int]], by_anchor: dict[int, list[int]]) -> tuple[int, int, tuple[int, ...]]:
         """What one match of a key tells the first pass: the groups surely in its sentence (a
@@ -413,18 +414,25 @@ class SafetyNet:
         channel passes what it knows, and a later rule may weigh it."""
         if not text or not text.strip():
             return Finding()
-        normal = fold(text)
+        normal = mark(text)
         # First pass, over the whole message at once: the sentences where some rule could fire
         # and would mean help for this writer. Most sentences of an ordinary message have none.
         texts = readings(normal)
         todo = self._candidates(texts, who)
         if not todo:
             return Finding()
-        parts = sentences(normal)
+        parts = normal.split("\n")
         kinds: set[str] = set()
         languages: dict[str, int] = {}
         rules: list[str] = []
-        for number in sorted(todo):
+        for number, (possible, likely) in sorted(todo.items()):
+            if possible is not None and possible <= kinds:
+                # Nothing this sentence could add to the help already found (a long message
+                # of many disclosures): its rules' languages still count towards the one it
+                # was written in.
+                for language in likely:
+                    languages[language] = languages.get(language, 0) + 1
+                continue
             # Second pass, exact, on that sentence alone: where each group is.
             at = self._groups_at(words(parts[number], folded=True, plain=len(texts) == 1))
             cues = {cue: any(g in at for g in gids) for cue, gids in self._cue_groups.items()}
@@ -442,56 +450,85 @@ class SafetyNet:
                         rules.append(rule.id)
         return Finding(frozenset(kinds), frozenset(languages), tuple(dict.fromkeys(rules)), _written_in(text, languages))
 
-    def _candidates(self, texts: list[str], who: str) -> set[int]:
-        """The numbers of the sentences the exact pass must look at: a superset of those where a
-        rule fires with a meaning for ``who``. One automaton pass over the whole message (and
-        its other readings, :func:`readings`) gives each sentence's word groups as bits: those
-        surely there, and those perhaps there (a term of several words matched one by one)."""
-        sure: dict[int, int] = {}
-        maybe: dict[int, int] = {}
-        anchored: dict[int, list[tuple[int, ...]]] = {}
-        for reading in texts:
-            marked = scan_text(reading)
-            ends = sentence_breaks(marked)
-            hits = [(bisect_right(ends, end_index - length + 1 + lead), certain, perhaps, rules)
-                    for end_index, (length, lead, certain, perhaps, rules) in self._mask_automaton.iter(marked)]
-            # Latin-script words one letter off a term ("sucide"), worked out once per word.
-            hits += [(bisect_right(ends, match.start()), *self._near_masks(match.group()))
-                     for match in LONG_LATIN_WORD.finditer(marked)]
-            for number, certain, perhaps, rules in hits:
-                if certain:
-                    sure[number] = sure.get(number, 0) | certain
-                if perhaps:
-                    maybe[number] = maybe.get(number, 0) | perhaps
-                if rules:
-                    anchored.setdefault(number, []).append(rules)
-        todo: set[int] = set()
-        cue_masks = self._cue_masks
-        rule_masks = self._rule_masks
-        for number, lists in anchored.items():
-            have, certain = maybe[number], sure.get(number, 0)
-            if any(have & mask & ~certain for mask in cue_masks.values()):
-                # A cue perhaps there: the exact pass decides what the sentence means.
-                unsure = True
+    def _candidates(self, texts: list[str], who: str) -> dict[int, tuple[frozenset[str] | None, tuple[str, ...]]]:
+        """The sentences the exact pass must look at (a superset of those where a rule fires with
+        a meaning for ``who``), each with the kinds its rules could mean (None: not known before
+        the exact pass) and their languages. The automaton runs over each sentence once (and
+        over the sentences that read otherwise with other spellings, :func:`readings`) and gives
+        its word groups as bits: those surely there, and those perhaps there (a term of several
+        words matched one by one), with the rules anchored on them."""
+        found: dict[int, list] = {}
+        iterate = self._mask_automaton.iter
+        first: list[str] = []
+        for marked in texts:
+            parts = marked.split("\n")
+            if not first:
+                first = parts
             else:
-                unsure = False
-                cues = tuple(bool(certain & cue_masks[cue]) for cue in CUES)
-            for rule_number in set(chain.from_iterable(lists)):
+                # Another reading: only its sentences that read otherwise are looked at.
+                parts = ["" if part == first[number] else part for number, part in enumerate(parts)]
+                marked = "\n".join(parts)
+            for number, part in enumerate(parts):
+                certain = perhaps = 0
+                rules: list[tuple[int, ...]] = []
+                for sure, maybe, anchored in map(itemgetter(1), iterate(part)):
+                    certain |= sure
+                    perhaps |= maybe
+                    if anchored:
+                        rules.append(anchored)
+                if perhaps:
+                    _merge(found, number, certain, perhaps, rules)
+            # Latin-script words one letter off a term ("sucide"), worked out once per word.
+            near = {word: masks for word in set(LONG_LATIN_WORD.findall(marked)) - self._far
+                    if (masks := self._near_masks(word))[1]}
+            if near:
+                ends = list(accumulate(len(part) + 1 for part in parts))
+                for match in LONG_LATIN_WORD.finditer(marked):
+                    masks = near.get(match.group())
+                    if masks is not None:
+                        sure, maybe, anchored = masks
+                        _merge(found, bisect_right(ends, match.start()), sure, maybe, [anchored] if anchored else [])
+        todo: dict[int, tuple[frozenset[str] | None, tuple[str, ...]]] = {}
+        cue_masks = self._cue_masks
+        any_cue = self._any_cue
+        rule_masks = self._rule_masks
+        for number, (certain, have, lists) in found.items():
+            if not lists:
+                continue
+            # A cue perhaps there (a term of several words): the exact pass decides.
+            unsure = bool(have & any_cue & ~certain)
+            cues = tuple(bool(certain & cue_masks[cue]) for cue in CUES)
+            possible: frozenset[str] | None = frozenset()
+            likely: list[str] = []
+            for rule_number in set(chain.from_iterable(lists)) if len(lists) > 1 else lists[0]:
                 need, unless = rule_masks[rule_number]
                 if need & have != need or unless & certain:
                     continue
                 rule = self.rules[rule_number]
-                if unsure or _kinds_cached(rule.kind, rule.about, who, *cues):
-                    todo.add(number)
-                    break
+                if unsure:
+                    possible = None
+                    likely.append(rule.language)
+                    continue
+                meaning = _kinds_cached(rule.kind, rule.about, who, *cues)
+                if meaning:
+                    if possible is not None:
+                        possible |= meaning
+                    likely.append(rule.language)
+            if likely:
+                todo[number] = (possible, tuple(likely))
         return todo
 
     def _near_masks(self, word: str) -> tuple[int, int, tuple[int, ...]]:
+        """What a word one letter off some terms tells the first pass; remembered per word, and
+        the (most) words near nothing in a set of their own, left out in one step."""
         cached = self._near_mask_cache.get(word)
         if cached is None:
             if len(self._near_mask_cache) >= 100_000:
                 self._near_mask_cache.clear()
+                self._far.clear()
             cached = self._near_mask_cache[word] = self._masks(self._near(word), self._by_anchor)
+            if not cached[1]:
+                self._far.add(word)
         return cached
 
 
@@ -530,6 +567,16 @@ def _within(present: dict[int, list[int]], groups: tuple[int, ...], span: int) -
                 del counts[first]
             left += 1
     return False
+
+
+def _merge(found: dict[int, list], number: int, certain: int, perhaps: int, rules: list[tuple[int, ...]]) -> None:
+    seen = found.get(number)
+    if seen is None:
+        found[number] = [certain, perhaps, rules]
+    else:
+        seen[0] |= certain
+        seen[1] |= perhaps
+        seen[2] += rules
 
 
 @cache

@@ -85,13 +85,14 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 _WORD = re.compile(r"[\w\u0300-\u036F\u0900-\u0963\u0966-\u0DFF\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED]+")
 _LEET_WORD = re.compile(r"[a-z@$]*[0-9@$!][a-z0-9@$!]*")
 _NON_WORD = re.compile(r"[^\w\u0300-\u036F\u0900-\u0963\u0966-\u0DFF\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\n]+")
-_NEWLINE = re.compile("\n")
 #: A word of six Latin letters or more, alone between spaces (the near-miss candidates).
 LONG_LATIN_WORD = re.compile(r"(?<![^ \n])[a-z]{6,}(?![^ \n])")
 _SENTENCE_END = re.compile(r"[.!?;\n\r\u0964\u0965\u06D4\u061F\u061B\u3002]+")
 _REPEATS = re.compile(r"(.)\1{2,}")
 _UNUSUAL = re.compile(r"([^\W\d_])\1\1|[a-z][0-9]|[0-9][a-z]")
-_LETTER_DIGIT = re.compile("[a-z][0-9]|[0-9][a-z]")
+_TRIPLE = re.compile(r"(\w)\1\1")
+_DIGIT = re.compile("[0-9]")
+_start = re.Match.start
 
 
 def fold(text: str) -> str:
@@ -126,20 +127,32 @@ def words(text: str, *, folded: bool = False, plain: bool = False) -> Words:
 
 
 def sentences(normal: str) -> list[str]:
-    """Normalised text cut into sentences (numbered as :func:`scan_text` numbers them)."""
+    """Normalised text cut into sentences."""
     return _SENTENCE_END.split(normal)
 
 
-def scan_text(normal: str) -> str:
-    """The normalised text as words with one space between them and a newline (with spaces
-    around it) between sentences: what the first pass runs its automaton over."""
-    return " " + _NON_WORD.sub(" ", _SENTENCE_END.sub(" \n ", normal)) + " "
+class _Marks(dict):
+    """fold's table, and every other character put in it the first time it is seen: a sentence
+    end becomes a line break, any other character that is not part of a word a space, a word
+    character itself. So marking a text is one ``str.translate``, not two regular expressions."""
+
+    def __missing__(self, code: int) -> int | str:
+        char = chr(code)
+        value: int | str = " \n " if _SENTENCE_END.match(char) else " " if _NON_WORD.match(char) else code
+        if len(self) < 200_000:
+            self[code] = value
+        return value
 
 
-def sentence_breaks(marked: str) -> list[int]:
-    """Where the newlines of :func:`scan_text` are: a match at ``i`` is in sentence
-    ``bisect_right(breaks, i)``."""
-    return [match.start() for match in _NEWLINE.finditer(marked)]
+_MARKS = _Marks(_TABLE)
+
+
+def mark(text: str) -> str:
+    """A message normalised as :func:`fold` does, as words with one space between them and a
+    line break (with spaces around it) between sentences, and a space at each end:
+    ``" he hits me \n help "``. What the matching runs over; ``split("\n")`` gives the sentences."""
+    text = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
+    return " " + " ".join(filter(None, text.translate(_MARKS).split(" "))) + " "
 
 
 def readings(normal: str) -> list[str]:
@@ -158,7 +171,8 @@ def _unusual_words(normal: str) -> dict[str, tuple[str, ...]]:
     """The words typed with digits for letters or a letter three times, with their other
     spellings. Most texts have none: a quick look first, as the regular expression (a
     back-reference at every letter) is slow on long text."""
-    if _LETTER_DIGIT.search(normal) is None and not any(c * 3 in normal for c in set(normal) if c.isalpha()):
+    if _TRIPLE.search(normal) is None and not any(
+            normal[i - 1:i].isalpha() or normal[i + 1:i + 2].isalpha() for i in map(_start, _DIGIT.finditer(normal))):
         return {}
     unusual: dict[str, tuple[str, ...]] = {}
     for match in _UNUSUAL.finditer(normal):
