@@ -50,6 +50,7 @@ from cpc_bot.safety.normalise import (
     mark,
     readings,
     sentences,
+    unusual_keys,
     words,
 )
 
@@ -308,6 +309,9 @@ class SafetyNet:
         self._mask_automaton = ahocorasick.Automaton()
         for key, values in keys.items():
             self._mask_automaton.add_word(key, self._masks(values, by_anchor))
+        for key in unusual_keys():
+            if not self._mask_automaton.exists(key):
+                self._mask_automaton.add_word(key, None)  # an unusual spelling: read it again
         self._by_anchor = by_anchor
         self._mask_automaton.make_automaton()
         self._rule_masks = [(sum(1 << g for g in set(rule.groups)), sum(1 << g for g in set(rule.unless)))
@@ -417,11 +421,10 @@ class SafetyNet:
         normal = mark(text)
         # First pass, over the whole message at once: the sentences where some rule could fire
         # and would mean help for this writer. Most sentences of an ordinary message have none.
-        texts = readings(normal)
-        todo = self._candidates(texts, who)
+        parts = normal.split("\n")
+        todo, unusual = self._candidates(normal, parts, who)
         if not todo:
             return Finding()
-        parts = normal.split("\n")
         kinds: set[str] = set()
         languages: dict[str, int] = {}
         rules: list[str] = []
@@ -434,7 +437,7 @@ class SafetyNet:
                     languages[language] = languages.get(language, 0) + 1
                 continue
             # Second pass, exact, on that sentence alone: where each group is.
-            at = self._groups_at(words(parts[number], folded=True, plain=len(texts) == 1))
+            at = self._groups_at(words(parts[number], folded=True, plain=number not in unusual))
             cues = {cue: any(g in at for g in gids) for cue, gids in self._cue_groups.items()}
             for gid in list(at):
                 for rule in self._first_of_rule.get(gid, ()):
@@ -450,44 +453,40 @@ class SafetyNet:
                         rules.append(rule.id)
         return Finding(frozenset(kinds), frozenset(languages), tuple(dict.fromkeys(rules)), _written_in(text, languages))
 
-    def _candidates(self, texts: list[str], who: str) -> dict[int, tuple[frozenset[str] | None, tuple[str, ...]]]:
+    def _candidates(self, marked: str, parts: list[str], who: str
+                    ) -> tuple[dict[int, tuple[frozenset[str] | None, tuple[str, ...]]], set[int]]:
         """The sentences the exact pass must look at (a superset of those where a rule fires with
         a meaning for ``who``), each with the kinds its rules could mean (None: not known before
-        the exact pass) and their languages. The automaton runs over each sentence once (and
-        over the sentences that read otherwise with other spellings, :func:`readings`) and gives
-        its word groups as bits: those surely there, and those perhaps there (a term of several
-        words matched one by one), with the rules anchored on them."""
+        the exact pass) and their languages; and the sentences with unusual spellings.
+
+        The automaton runs over each sentence once and gives its word groups as bits: those
+        surely there, and those perhaps there (a term of several words matched one by one), with
+        the rules anchored on them. It also spots unusual spellings (a letter typed three times,
+        digits among letters): only those sentences are read again with their other spellings
+        (:func:`readings`)."""
         found: dict[int, list] = {}
+        unusual: set[int] = set()
         iterate = self._mask_automaton.iter
-        first: list[str] = []
-        for marked in texts:
-            parts = marked.split("\n")
-            if not first:
-                first = parts
-            else:
-                # Another reading: only its sentences that read otherwise are looked at.
-                parts = ["" if part == first[number] else part for number, part in enumerate(parts)]
-                marked = "\n".join(parts)
-            for number, part in enumerate(parts):
-                certain = perhaps = 0
-                rules: list[tuple[int, ...]] = []
-                for sure, maybe, anchored in map(itemgetter(1), iterate(part)):
-                    certain |= sure
-                    perhaps |= maybe
-                    if anchored:
-                        rules.append(anchored)
-                if perhaps:
-                    _merge(found, number, certain, perhaps, rules)
-            # Latin-script words one letter off a term ("sucide"), worked out once per word.
-            near = {word: masks for word in set(LONG_LATIN_WORD.findall(marked)) - self._far
-                    if (masks := self._near_masks(word))[1]}
-            if near:
-                ends = list(accumulate(len(part) + 1 for part in parts))
-                for match in LONG_LATIN_WORD.finditer(marked):
-                    masks = near.get(match.group())
-                    if masks is not None:
-                        sure, maybe, anchored = masks
-                        _merge(found, bisect_right(ends, match.start()), sure, maybe, [anchored] if anchored else [])
+        for number, part in enumerate(parts):
+            # As _scan_masks, written out: this loop is most of the time a message takes.
+            certain = perhaps = 0
+            rules: list[tuple[int, ...]] = []
+            for value in map(itemgetter(1), iterate(part)):
+                if value is None:
+                    unusual.add(number)
+                    continue
+                sure, maybe, anchored = value
+                certain |= sure
+                perhaps |= maybe
+                if anchored:
+                    rules.append(anchored)
+            if perhaps:
+                _merge(found, number, certain, perhaps, rules)
+        for number in unusual:
+            for other in readings(parts[number])[1:]:
+                self._scan_masks(other, number, found)
+                self._near_in(other, [other], found, number)
+        self._near_in(marked, parts, found)
         todo: dict[int, tuple[frozenset[str] | None, tuple[str, ...]]] = {}
         cue_masks = self._cue_masks
         any_cue = self._any_cue
@@ -516,7 +515,40 @@ class SafetyNet:
                     likely.append(rule.language)
             if likely:
                 todo[number] = (possible, tuple(likely))
-        return todo
+        return todo, unusual
+
+    def _scan_masks(self, part: str, number: int, found: dict[int, list]) -> bool:
+        """One sentence through the automaton: its groups and anchored rules merged into
+        ``found``; True when it holds an unusual spelling."""
+        certain = perhaps = 0
+        rules: list[tuple[int, ...]] = []
+        odd = False
+        for value in map(itemgetter(1), self._mask_automaton.iter(part)):
+            if value is None:
+                odd = True
+                continue
+            sure, maybe, anchored = value
+            certain |= sure
+            perhaps |= maybe
+            if anchored:
+                rules.append(anchored)
+        if perhaps:
+            _merge(found, number, certain, perhaps, rules)
+        return odd
+
+    def _near_in(self, text: str, parts: list[str], found: dict[int, list], number: int | None = None) -> None:
+        """Latin-script words one letter off a term ("sucide"), worked out once per word."""
+        near = {word: masks for word in set(LONG_LATIN_WORD.findall(text)) - self._far
+                if (masks := self._near_masks(word))[1]}
+        if not near:
+            return
+        ends = list(accumulate(len(part) + 1 for part in parts))
+        for match in LONG_LATIN_WORD.finditer(text):
+            masks = near.get(match.group(1))
+            if masks is not None:
+                sure, maybe, anchored = masks
+                where = number if number is not None else bisect_right(ends, match.start(1))
+                _merge(found, where, sure, maybe, [anchored] if anchored else [])
 
     def _near_masks(self, word: str) -> tuple[int, int, tuple[int, ...]]:
         """What a word one letter off some terms tells the first pass; remembered per word, and

@@ -86,7 +86,7 @@ _WORD = re.compile(r"[\w\u0300-\u036F\u0900-\u0963\u0966-\u0DFF\u0610-\u061A\u06
 _LEET_WORD = re.compile(r"[a-z@$]*[0-9@$!][a-z0-9@$!]*")
 _NON_WORD = re.compile(r"[^\w\u0300-\u036F\u0900-\u0963\u0966-\u0DFF\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\n]+")
 #: A word of six Latin letters or more, alone between spaces (the near-miss candidates).
-LONG_LATIN_WORD = re.compile(r"(?<![^ \n])[a-z]{6,}(?![^ \n])")
+LONG_LATIN_WORD = re.compile(r" ([a-z]{6,})(?= )")  # in marked text (:func:`mark`): group 1
 _SENTENCE_END = re.compile(r"[.!?;\n\r\u0964\u0965\u06D4\u061F\u061B\u3002]+")
 _REPEATS = re.compile(r"(.)\1{2,}")
 _UNUSUAL = re.compile(r"([^\W\d_])\1\1|[a-z][0-9]|[0-9][a-z]")
@@ -145,14 +145,22 @@ class _Marks(dict):
 
 
 _MARKS = _Marks(_TABLE)
+_ASCII_MARKS = bytes(
+    ord("\n") if _SENTENCE_END.match(chr(code)) else ord(" ") if _NON_WORD.match(chr(code)) else code
+    for code in range(256))
 
 
 def mark(text: str) -> str:
     """A message normalised as :func:`fold` does, as words with one space between them and a
     line break (with spaces around it) between sentences, and a space at each end:
     ``" he hits me \n help "``. What the matching runs over; ``split("\n")`` gives the sentences."""
-    text = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
-    return " " + " ".join(filter(None, text.translate(_MARKS).split(" "))) + " "
+    if text.isascii():
+        # Bytes: one table lookup per character in C (sentence ends to a line break, anything
+        # else that is not part of a word to a space, apostrophes dropped).
+        text = text.lower().encode().translate(_ASCII_MARKS, b"'`").decode().replace("\n", " \n ")
+    else:
+        text = unicodedata.normalize("NFKC", text).casefold().translate(_MARKS)
+    return " " + " ".join(filter(None, text.split(" "))) + " "
 
 
 def readings(normal: str) -> list[str]:
@@ -183,6 +191,16 @@ def _unusual_words(normal: str) -> dict[str, tuple[str, ...]]:
         if word is not None and word.group() not in unusual:
             unusual[word.group()] = _variants(word.group())
     return {word: forms for word, forms in unusual.items() if len(forms) > 1}
+
+
+def unusual_keys() -> list[str]:
+    """What marks a word as unusual, as strings to find: every letter of our scripts typed three
+    times ("aaa"), a Latin letter beside a digit ("k1", "1l")."""
+    letters = [chr(code) for first, last in ((0x61, 0x7A), (0x620, 0x6FF), (0x980, 0xAFF))
+               for code in range(first, last + 1) if chr(code).isalpha()]
+    digits = "0123456789"
+    return ([letter * 3 for letter in letters] + [a + d for a in "abcdefghijklmnopqrstuvwxyz" for d in digits]
+            + [d + a for a in "abcdefghijklmnopqrstuvwxyz" for d in digits])
 
 
 def _variants(word: str) -> tuple[str, ...]:
