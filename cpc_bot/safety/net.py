@@ -468,6 +468,8 @@ class SafetyNet:
         unusual: set[int] = set()
         iterate = self._mask_automaton.iter
         for number, part in enumerate(parts):
+            if part == " ":
+                continue  # between two sentence ends ("?!")
             # As _scan_masks, written out: this loop is most of the time a message takes.
             certain = perhaps = 0
             rules: list[tuple[int, ...]] = []
@@ -558,7 +560,19 @@ class SafetyNet:
             if len(self._near_mask_cache) >= 100_000:
                 self._near_mask_cache.clear()
                 self._far.clear()
-            cached = self._near_mask_cache[word] = self._masks(self._near(word), self._by_anchor)
+            cached = self._masks(self._near(word), self._by_anchor)
+            if cached[1]:
+                # Nothing the automaton does not find in the word itself: no need to look again.
+                sure = maybe = 0
+                anchored: set[int] = set()
+                for value in self._mask_automaton.iter(f" {word} "):
+                    if value[1]:
+                        sure |= value[1][0]
+                        maybe |= value[1][1]
+                        anchored.update(value[1][2])
+                if not cached[0] & ~sure and not cached[1] & ~maybe and anchored.issuperset(cached[2]):
+                    cached = (0, 0, ())
+            self._near_mask_cache[word] = cached
             if not cached[1]:
                 self._far.add(word)
         return cached
