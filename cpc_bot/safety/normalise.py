@@ -145,6 +145,11 @@ class _Marks(dict):
 
 
 _MARKS = _Marks(_TABLE)
+# The characters our languages, punctuation and emoji are written with, learnt now rather than
+# by the first messages after a start (a few milliseconds, once).
+for _first, _last in ((0x20, 0xAFF), (0x2000, 0x2BFF), (0xFB50, 0xFEFF), (0x1F300, 0x1FAFF)):
+    for _code in range(_first, _last + 1):
+        _MARKS[_code]  # noqa: B018 (fills the table)
 _ASCII_MARKS = bytes(
     ord("\n") if _SENTENCE_END.match(chr(code)) else ord(" ") if _NON_WORD.match(chr(code)) else code
     for code in range(256))
