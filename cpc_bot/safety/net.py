@@ -73,6 +73,16 @@ _FUZZY_MIN = 6
 _DEFAULT_SPAN = 8
 
 
+class _PatternLoader(yaml.SafeLoader):
+    """YAML as pattern files need it: every word a string. Plain YAML reads a bare ``on``
+    (Polish "he"), ``no`` (Portuguese "in the") or ``yes`` as true or false."""
+
+
+_PatternLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 class PatternError(ValueError):
     """A pattern file that cannot be used: the message names the file and entry."""
 
@@ -180,7 +190,7 @@ class SafetyNet:
         return gid
 
     def _load(self, path: Path) -> None:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_PatternLoader) or {}
         language = data.get("language") or path.stem
         self.languages.append(language)
         named: dict[str, int] = {}

@@ -82,3 +82,14 @@ def test_a_broken_pattern_file_is_named(tmp_path: Path) -> None:
 
 def test_every_language_has_a_pattern_file() -> None:
     assert set(NET.languages) == {"en", "pl", "ro", "pa", "ur", "pt", "ar", "bn", "gu"}
+
+
+def test_words_yaml_would_read_as_true_or_false_stay_words(tmp_path: Path) -> None:
+    """A bare ``on`` is Polish for "he", ``no`` Portuguese for "in the": plain YAML makes them
+    booleans, and the rule "on + bije" would never fire."""
+    (tmp_path / "xx.yaml").write_text(
+        "language: xx\nwords:\n  he: [on, yes, no]\npatterns:\n  - {kind: harm, about: other, all: [he, [bije]]}\n",
+        encoding="utf-8")
+    net = SafetyNet([tmp_path / "xx.yaml"])
+    assert net.check("on bije mame", "child")
+    assert net.check("no bije", "child")
