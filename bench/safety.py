@@ -3,8 +3,10 @@
     python -m bench.safety [--messages 2000] [--length 4000]
 
 Messages of ``--length`` characters are put together from the corpus, each in one language
-and each different: ordinary lines with one disclosure among them, as a long typed answer
-would be (and, for information, nothing but disclosures: the worst case). Timed:
+and each different: ordinary lines (everyday answers, parents on the concerns, case writing:
+text full of the words the patterns look for) with one disclosure among them, as a long typed
+answer would be; and, for information, everyday answers only with one disclosure (what most
+long answers are like) and nothing but disclosures (the worst case). Timed:
 ``SafetyNet.check`` per message, in this process:
 - "cold": the net just built, its per-word memory empty (the first messages after a start);
 - "fresh words": the per-word memory emptied before every message (every word unseen: the
@@ -24,8 +26,9 @@ import time
 import unicodedata
 from dataclasses import dataclass
 
+from cpc_bot.config import PROJECT_ROOT
 from cpc_bot.safety.evaluate import load
-from cpc_bot.safety.net import SafetyNet, pattern_files
+from cpc_bot.safety.net import SafetyNet, catalogue_sample, pattern_files
 
 TARGET_P99_MS = 2.0
 
@@ -47,7 +50,8 @@ def old_check(text: str, locale: str) -> bool:
     return any(re.sub(r"\s+", " ", unicodedata.normalize("NFC", p).casefold()) in normal for p in phrases)
 
 
-def messages(count: int, length: int, seed: int = 13, *, disclosures_only: bool = False) -> list[tuple[str, str]]:
+def messages(count: int, length: int, seed: int = 13, *, disclosures_only: bool = False,
+             everyday_only: bool = False) -> list[tuple[str, str]]:
     """(language, text) pairs: each message in one language, the languages taking turns. A long
     typed answer: ordinary lines (everyday answers, parents on the concerns, case writing) with
     one disclosure somewhere in it; or (``disclosures_only``, the worst case) nothing but
@@ -55,6 +59,8 @@ def messages(count: int, length: int, seed: int = 13, *, disclosures_only: bool 
     ordinary: dict[str, list[str]] = {}
     disclosures: dict[str, list[str]] = {}
     for line in load("all"):
+        if everyday_only and not line.kinds and line.group != "everyday":
+            continue
         (disclosures if line.kinds else ordinary).setdefault(line.lang, []).append(line.text)
     languages = sorted(ordinary)
     rng = random.Random(seed)
@@ -93,7 +99,7 @@ class Timing:
 def run(count: int = 2000, length: int = 4000) -> tuple[list[Timing], float]:
     texts = messages(count, length)
     started = time.perf_counter()
-    net = SafetyNet(pattern_files())
+    net = SafetyNet(pattern_files(), catalogue_sample(PROJECT_ROOT / "locales"))  # as default_net() builds it
     build = time.perf_counter() - started
 
     def timed(name: str, check, before=None) -> Timing:  # type: ignore[no-untyped-def]
@@ -109,11 +115,14 @@ def run(count: int = 2000, length: int = 4000) -> tuple[list[Timing], float]:
     cold = timed("SafetyNet.check, cold (first pass after start)", lambda t, lang: net.check(t, "parent", lang))
     warm = timed("SafetyNet.check, warm", lambda t, lang: net.check(t, "parent", lang))
     fresh = timed("SafetyNet.check, every word unseen (memory emptied each time)", lambda t, lang: net.check(t, "parent", lang),
-                  before=net._fuzzy_cache.clear)
+                  before=net.forget_words)
     peer = timed("peer: the stop-12 check (en + pl phrase lists)", lambda t, lang: old_check(t, lang))
+    texts[:] = messages(count, length, everyday_only=True)
+    everyday = timed("SafetyNet.check, warm, everyday answers with one disclosure (info)",
+                     lambda t, lang: net.check(t, "parent", lang))
     texts[:] = messages(count, length, disclosures_only=True)
     worst = timed("SafetyNet.check, warm, nothing but disclosures (info)", lambda t, lang: net.check(t, "parent", lang))
-    return [cold, warm, fresh, peer, worst], build
+    return [cold, warm, fresh, peer, everyday, worst], build
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -562,6 +562,12 @@ class SafetyNet:
                 where = number if number is not None else bisect_right(ends, match.start(1))
                 _merge(found, where, sure, maybe, [anchored] if anchored else [])
 
+    def forget_words(self) -> None:
+        """Empty the per-word memory (near misses), as just after a start."""
+        self._fuzzy_cache.clear()
+        self._near_mask_cache.clear()
+        self._far.clear()
+
     def _near_masks(self, word: str) -> tuple[int, int, tuple[int, ...]]:
         """What a word one letter off some terms tells the first pass; remembered per word, and
         the (most) words near nothing in a set of their own, left out in one step."""
