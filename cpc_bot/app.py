@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from cpc_bot.clock import Clock, system_clock
 from cpc_bot.config import ConfigError, Settings
 from cpc_bot.documents.service import ReportService
+from cpc_bot.domain.verification import parse_admins, parse_domains
 from cpc_bot.engine.guides import load_guides
 from cpc_bot.engine.loader import DialogRegistry, load_dialogs
 from cpc_bot.engine.runner import AnswerHook, DialogRunner, FinishHook, View
@@ -42,8 +43,10 @@ from cpc_bot.handlers.middlewares import (
 from cpc_bot.handlers.professional import REGISTER_DIALOG, REPORT_DIALOG, ConferenceDesk
 from cpc_bot.handlers.safety import SafetyMiddleware
 from cpc_bot.handlers.sharing import Sharing
+from cpc_bot.handlers.verification import VerificationDesk
 from cpc_bot.i18n.bidi import RtlMiddleware
 from cpc_bot.i18n.catalog import compile_catalogs
+from cpc_bot.mail import mailer_for
 from cpc_bot.reminders.parents import DATE_KEY as PARENT_DATE_KEY
 from cpc_bot.reminders.parents import RENDERERS as PARENT_RENDERERS
 from cpc_bot.reminders.parents import ParentReminderPlanner
@@ -61,6 +64,7 @@ from cpc_bot.store.fsm_storage import SqlStorage
 from cpc_bot.store.migrate import migrate_or_adopt
 from cpc_bot.store.models import Response
 from cpc_bot.store.people import People
+from cpc_bot.store.professionals import ProfessionalRepository
 from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -161,8 +165,9 @@ def _storage(settings: Settings, sessions: Sessions, clock: Clock) -> BaseStorag
     return SqlStorage(sessions, clock)
 
 
-def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
-    """Build the bot from settings. Raises ConfigError / DialogError with one clear line."""
+def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = False) -> BotApp:
+    """Build the bot from settings. Raises ConfigError / DialogError with one clear line.
+    ``demo``: the offline demo, where a verification code is printed instead of mailed."""
     if settings.bot_token is None:
         raise ConfigError("CPC_BOT_TOKEN: required (or use `cpc-bot demo` to try the bot offline)")
     compile_catalogs(settings.locales_dir)
@@ -216,7 +221,10 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     async def forget_old_updates() -> None:
         await repo.forget_updates(clock() - timedelta(days=2))
         await repo.forget_messages(before=clock() - timedelta(hours=48))  # Telegram cannot delete them any more
+        await professionals.forget_codes(before=clock() - timedelta(days=1))
 
+    professionals = ProfessionalRepository(sessions, cipher, clock, hash_key=cipher.derived_key("verification"),
+                                           config_admins=parse_admins(settings.admins))
     scheduler.add_job(forget_old_updates, "interval", hours=6, id="forget_updates", max_instances=1, coalesce=True)
     scheduler.add_job(retention.sweep, "interval", hours=1, id="retention", max_instances=1, coalesce=True)
     scheduler.add_job(message_log.flush, "interval", seconds=3, id="message_log", max_instances=1, coalesce=True)
@@ -224,7 +232,11 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     conferences = ConferenceRepository(sessions, cipher, clock)
     sharing = Sharing(repo, runner, conferences)
     nudges = NudgePlanner(reminders, clock)
-    desk = ConferenceDesk(conferences, reminders, nudges, planner, repo, runner, reports, clock, retention)
+    verification = VerificationDesk(professionals, repo, i18n, mailer_for(settings, demo=demo),
+                                    parse_domains(settings.email_domains), months=settings.verification_months,
+                                    codes_per_day=settings.codes_per_day)
+    desk = ConferenceDesk(conferences, reminders, nudges, planner, repo, runner, reports, clock, retention,
+                          verification=verification)
     for dialog in registry.dialogs.values():
         if dialog.audience == "child":
             on_finish[dialog.id] = _chain(reports.send, sharing.offer)
@@ -244,6 +256,8 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     dispatcher["desk"] = desk
     dispatcher["reminders"] = reminders
     dispatcher["conferences"] = conferences
+    dispatcher["professionals"] = professionals
+    dispatcher["verification"] = verification
     dispatcher["clock"] = clock
     dispatcher["retention"] = retention
     dispatcher["message_log"] = message_log
@@ -255,7 +269,7 @@ def build_app(settings: Settings, clock: Clock = system_clock) -> BotApp:
     dispatcher.update.outer_middleware(safety)
     dispatcher.update.outer_middleware(OnceMiddleware(repo, sessions))
     UserLocaleMiddleware(i18n, repo, people).setup(dispatcher)
-    dispatcher.include_router(setup_handlers(runner, sharing, desk))
+    dispatcher.include_router(setup_handlers(runner, sharing, desk, verification))
 
     # aiogram runs plain functions in a thread; APScheduler must start on the event loop.
     async def start_scheduler() -> None:

@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from cpc_bot.app import BotApp, build_app, settle_heap
 from cpc_bot.clock import system_clock
 from cpc_bot.config import DEMO_TOKEN, ConfigError, Settings, load_settings
+from cpc_bot.domain.areas import AREAS
 from cpc_bot.engine.loader import DialogError
 from cpc_bot.store.crypto import new_key
 
@@ -65,17 +66,67 @@ async def _demo(settings: Settings) -> None:
     started = time.perf_counter()
     emulator = BotApiEmulator(DEMO_TOKEN)
     base = await emulator.start(settings.demo_host, settings.demo_port)
-    demo_settings = settings.model_copy(update={"bot_token": SecretStr(DEMO_TOKEN), "telegram_api_base": base})
-    app = build_app(demo_settings, system_clock)
+    update: dict[str, object] = {"bot_token": SecretStr(DEMO_TOKEN), "telegram_api_base": base}
+    if not settings.email_domains:
+        # example.org is reserved (RFC 2606): no real mailbox, so the demo can show the email way safely.
+        update["email_domains"] = ";".join(f"{area}:example.org" for area in AREAS)
+    demo_settings = settings.model_copy(update=update)
+    app = build_app(demo_settings, system_clock, demo=True)
     await app.prepare()
     settle_heap()
     print(f"CPC Companion demo is running. Open {base}/ in your browser (Ctrl+C to stop).", flush=True)
+    if not settings.smtp_host:
+        print("No SMTP server is set: verification codes are printed here instead of mailed "
+              "(any address @example.org works in the demo).", flush=True)
     log.info("demo.ready seconds=%.2f", time.perf_counter() - started)
     try:
         await app.dispatcher.start_polling(app.bot, handle_signals=True, polling_timeout=10)
     finally:
         await app.close()
         await emulator.stop()
+
+
+async def _professionals(settings: Settings, args: argparse.Namespace) -> int:
+    """``admins add|remove|list`` and ``verified list|revoke``: the store, no bot needed."""
+    from cpc_bot.app import _cipher
+    from cpc_bot.clock import system_clock as clock
+    from cpc_bot.domain.verification import area_key, parse_admins
+    from cpc_bot.store.database import create_engine, session_factory
+    from cpc_bot.store.migrate import migrate_or_adopt
+    from cpc_bot.store.professionals import ProfessionalRepository
+
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate_or_adopt(engine)
+        cipher = _cipher(settings)
+        store = ProfessionalRepository(session_factory(engine), cipher, clock, hash_key=cipher.derived_key("verification"),
+                                       config_admins=parse_admins(settings.admins))
+        if args.command == "admins" and args.action == "list":
+            for area, user_id, source in await store.all_admins():
+                print(f"{area}\t{user_id}\t{source}")
+            return 0
+        if args.command == "admins":
+            if args.telegram_id is None or args.area is None:
+                raise ConfigError(f"admins {args.action}: give a Telegram id and --area")
+            area = area_key(args.area)
+            changed = await (store.add_admin if args.action == "add" else store.remove_admin)(area, args.telegram_id)
+            print(f"{args.action} {args.telegram_id} {area}: {'done' if changed else 'nothing to change'}")
+            return 0
+        if args.action == "list":
+            for profile in await store.verified_in(set(AREAS)):
+                assert profile.verified_until is not None
+                print(f"{profile.user_id}\t{profile.area}\tuntil {profile.verified_until.date().isoformat()}")
+            return 0
+        if args.telegram_id is None:
+            raise ConfigError("verified revoke: give a Telegram id")
+        revoked = await store.decide(args.telegram_id, "revoked", None, months=settings.verification_months,
+                                     expect=("verified",))
+        print(f"revoke {args.telegram_id}: {'done' if revoked else 'not verified'}")
+        return 0 if revoked else 1
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    finally:
+        await engine.dispose()
 
 
 async def _migrate(settings: Settings) -> str | None:
@@ -98,6 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="bring the database to the newest schema and exit (before starting workers)")
     keys = sub.add_parser("keys", help="encryption keys: 'new' prints a fresh key; 'rotate' re-encrypts with the newest")
     keys.add_argument("action", choices=["new", "rotate"])
+    admins = sub.add_parser("admins", help="who approves professionals: add|remove <telegram id> --area <area>, or list")
+    admins.add_argument("action", choices=["add", "remove", "list"])
+    admins.add_argument("telegram_id", type=int, nargs="?")
+    admins.add_argument("--area")
+    verified = sub.add_parser("verified", help="verified professionals: list, or revoke <telegram id>")
+    verified.add_argument("action", choices=["list", "revoke"])
+    verified.add_argument("telegram_id", type=int, nargs="?")
     sub.add_parser("deadlines", help="conference deadlines in working days (see cpc-bot deadlines --help)", add_help=False)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["deadlines"]:
@@ -117,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
 
             report = asyncio.run(rotate_database(settings.database_url, rotation_keys(settings)))
             return 0 if report.done and report.unreadable == 0 else 1
+        elif args.command in ("admins", "verified"):
+            return asyncio.run(_professionals(settings, args))
         elif args.command == "migrate":
             print("database at revision", asyncio.run(_migrate(settings)))
         else:

@@ -58,6 +58,24 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=30, ge=1, le=3650)
     retention_notice_days: int = Field(default=7, ge=1, le=60)
 
+    #: Who can approve professionals, per area: ``leicester:12345,67890;kirklees:555`` (Telegram ids).
+    #: ``cpc-bot admins add`` adds more, kept in the database.
+    admins: str = ""
+    #: Work-email domains that may verify by a mailed code, per area:
+    #: ``leicester:leicester.gov.uk,nhs.net;kirklees:kirklees.gov.uk``. An organisation's own
+    #: domain only: a wildcard or a shared suffix such as ``gov.uk`` is refused at start.
+    email_domains: str = ""
+    #: How long a verification lasts.
+    verification_months: int = Field(default=12, ge=1, le=36)
+    #: Codes a person, or an address, can be sent in a day.
+    codes_per_day: int = Field(default=5, ge=1, le=50)
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
+
     demo_host: str = "127.0.0.1"
     demo_port: int = Field(default=8081, ge=0, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -83,6 +101,28 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// address")
         return value.rstrip("/") if value else value
+
+    @field_validator("admins")
+    @classmethod
+    def _admins_shape(cls, value: str) -> str:
+        from cpc_bot.domain.verification import parse_admins
+
+        parse_admins(value)  # raises ValueError with a readable line
+        return value
+
+    @field_validator("email_domains")
+    @classmethod
+    def _domains_shape(cls, value: str) -> str:
+        from cpc_bot.domain.verification import parse_domains
+
+        parse_domains(value)
+        return value
+
+    @model_validator(mode="after")
+    def _smtp_needs_sender(self) -> Settings:
+        if self.smtp_host and not self.smtp_from:
+            raise ValueError("CPC_SMTP_FROM is required when CPC_SMTP_HOST is set")
+        return self
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -41,6 +41,8 @@ class BotHarness:
         self.settings = settings
         self.clock = clock
         self.running: Running | None = None
+        #: Build the bot as ``cpc-bot demo`` does (a verification code is printed, not mailed).
+        self.demo = False
 
     @property
     def app(self) -> BotApp:
@@ -48,7 +50,7 @@ class BotHarness:
         return self.running.app
 
     async def start(self) -> BotApp:
-        app = build_app(self.settings, self.clock)
+        app = build_app(self.settings, self.clock, demo=self.demo)
         await app.prepare()
         task = asyncio.create_task(
             app.dispatcher.start_polling(app.bot, handle_as_tasks=False, handle_signals=False, polling_timeout=1)
@@ -78,6 +80,17 @@ def make_settings(base_url: str, tmp_path: Path, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return load_settings(**values)
+
+
+async def make_verified(app: BotApp, user_id: int, area: str = "lincolnshire", *, admin: int = 1) -> None:
+    """Mark a professional verified as an admin's approval would (for tests about what comes after)."""
+    store = app.dispatcher["professionals"]
+    await store.start(user_id, area)
+    for name, value in (("name", "Sam Patel"), ("job", "Social worker"), ("organisation", "Council"),
+                        ("email", "sam.patel@example.org")):
+        await store.set_field(user_id, name, value)
+    await store.set_status(user_id, "pending")
+    assert await store.decide(user_id, "approved", admin, months=12, expect=("pending",)) is not None
 
 
 def buttons(message: Any) -> list[str]:

@@ -15,6 +15,7 @@ from aiogram.utils.i18n import ngettext
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cpc_bot.clock import LONDON
+from cpc_bot.domain.verification import AREA_LABELS
 from cpc_bot.engine.screens import uk_time
 from cpc_bot.engine.values import format_day
 from cpc_bot.i18n.locale import is_rtl, language_name
@@ -27,6 +28,9 @@ STATUSES = {"in_progress": N_("Not finished yet"), "finished": N_("Finished"), "
             "claimed": N_("Being sent"), "sending": N_("Being sent"), "sent": N_("Sent"), "done": N_("Done"),
             "cancelled": N_("Cancelled"), "failed": N_("Could not be sent"), "expired": N_("No longer needed"),
             "unconfirmed": N_("May not have arrived")}
+VERIFICATION = {"draft": N_("Not finished"), "code": N_("Waiting for the emailed code"),
+                "pending": N_("Waiting for an admin"), "verified": N_("Verified"), "refused": N_("Not verified"),
+                "revoked": N_("Ended by an admin"), "expired": N_("Ended (the time ran out)")}
 REMINDERS = {"parent.reports_by": N_("Check you have all the reports"),
              "parent.day_before": N_("The day before the conference"),
              "parent.morning_of": N_("The morning of the conference"),
@@ -54,6 +58,16 @@ def _label(labels: dict[str, str], key: str | None) -> str:
     return _(labels[key]) if key in labels else (key or "")
 
 
+def _professional(found: dict[str, Any] | None, locale: str) -> dict[str, str] | None:
+    if not found:
+        return None
+    status = _label(VERIFICATION, found["status"])
+    if found.get("verified_until"):
+        status += " · " + _("until %(day)s") % {"day": format_day(datetime.fromisoformat(found["verified_until"]).astimezone(LONDON).date(), locale)}
+    return {"area": _label(AREA_LABELS, found["area"]), "name": found["name"] or "", "job": found["job"] or "",
+            "organisation": found["organisation"] or "", "email": found["email"] or "", "status": status}
+
+
 def render_mydata_html(data: dict[str, Any], locale: str, made_on: date) -> bytes:
     """``data`` is the export (see handlers.mydata.export_user); dates and codes made readable."""
     user = data["user"]
@@ -70,6 +84,7 @@ def render_mydata_html(data: dict[str, Any], locale: str, made_on: date) -> byte
              "started": format_day(datetime.fromisoformat(q["started"]).astimezone(LONDON).date(), locale),
              "shared": ", ".join(q["shared_pages"]), "answers": q["answers"]}
             for q in data["questionnaires"]],
+        "professional": _professional(data.get("professional"), locale),
         "reminders": [{"when": _when(r["due"], locale), "what": _label(REMINDERS, r["kind"]),
                        "status": _label(STATUSES, r["status"])} for r in data["reminders"]],
         "conferences": [

@@ -9,9 +9,10 @@ from cpc_bot.handlers import guide, language, mydata, reports, safety, settings,
 from cpc_bot.handlers import help as help_handlers
 from cpc_bot.handlers.professional import ConferenceDesk
 from cpc_bot.handlers.sharing import Sharing
+from cpc_bot.handlers.verification import VerificationDesk
 
 
-def setup(runner: DialogRunner, sharing: Sharing, desk: ConferenceDesk) -> Router:
+def setup(runner: DialogRunner, sharing: Sharing, desk: ConferenceDesk, verification: VerificationDesk) -> Router:
     """Commands first (they work from anywhere), then the questionnaire, then the fallback."""
     root = Router(name="cpc_bot")
     root.include_routers(
@@ -24,6 +25,7 @@ def setup(runner: DialogRunner, sharing: Sharing, desk: ConferenceDesk) -> Route
         reports.setup(),
         mydata.setup(),
         sharing.router(),
+        verification.router(),
         desk.router(),
         runner.router(),
         help_handlers.setup_fallback(),

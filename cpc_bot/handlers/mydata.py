@@ -31,13 +31,29 @@ from cpc_bot.handlers.middlewares import MessageLog
 from cpc_bot.reminders.retention import Retention, erase_day
 from cpc_bot.reminders.store import ReminderStore
 from cpc_bot.store.conferences import ConferenceRepository
+from cpc_bot.store.models import ProfessionalProfile
+from cpc_bot.store.professionals import ProfessionalRepository
 from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
 
 
+def export_professional(professionals: ProfessionalRepository | None, profile: ProfessionalProfile | None) -> dict[str, object] | None:
+    """What a professional gave to be verified, decrypted, and where it stands."""
+    if professionals is None or profile is None:
+        return None
+    details = professionals.details(profile)
+    status = profile.status
+    if status == "verified" and not professionals.is_verified(profile):
+        status = "expired"
+    return {"area": profile.area, "name": details.name, "job": details.job, "organisation": details.organisation,
+            "email": details.email, "status": status,
+            "verified_until": profile.verified_until.isoformat() if status == "verified" and profile.verified_until else None}
+
+
 async def export_user(user_id: int, repo: Repository, runner: DialogRunner, registry: DialogRegistry,
-                      reminders: ReminderStore, conferences: ConferenceRepository) -> dict[str, object]:
+                      reminders: ReminderStore, conferences: ConferenceRepository,
+                      professionals: ProfessionalRepository | None = None) -> dict[str, object]:
     """Everything stored about one person, decrypted, in the words they were asked."""
     user = await repo.get_user(user_id)
     locale = get_i18n().current_locale
@@ -59,6 +75,7 @@ async def export_user(user_id: int, repo: Repository, runner: DialogRunner, regi
         "user": {"telegram_id": user_id, "language": user.locale if user else None, "role": user.role if user else None,
                  "first_seen": user.created_at.isoformat() if user else None,
                  "discreet_mode": bool(user.discreet) if user else False},
+        "professional": export_professional(professionals, await professionals.profile(user_id) if professionals else None),
         "questionnaires": responses,
         "reminders": [{"kind": r.kind, "due": r.due_at.astimezone(LONDON).isoformat(), "status": r.status}
                       for r in await reminders.for_user(user_id)],
@@ -71,8 +88,9 @@ async def export_user(user_id: int, repo: Repository, runner: DialogRunner, regi
 
 
 async def cmd_mydata(message: Message, bot: Bot, repo: Repository, runner: DialogRunner, registry: DialogRegistry,
-                     reminders: ReminderStore, conferences: ConferenceRepository, clock: Clock) -> None:
-    data = await export_user(message.chat.id, repo, runner, registry, reminders, conferences)
+                     reminders: ReminderStore, conferences: ConferenceRepository, clock: Clock,
+                     professionals: ProfessionalRepository) -> None:
+    data = await export_user(message.chat.id, repo, runner, registry, reminders, conferences, professionals)
     today = clock().astimezone(LONDON).date()
     page = render_mydata_html(data, get_i18n().current_locale, today)
     await bot.send_document(message.chat.id, BufferedInputFile(page, filename=f"cpc-companion-my-data-{today}.html"),

@@ -35,6 +35,7 @@ from cpc_bot.engine.runner import DialogRunner, View
 from cpc_bot.engine.screens import uk_time
 from cpc_bot.engine.values import DateProblem, format_day, parse_uk_date
 from cpc_bot.handlers.menu import MenuCb
+from cpc_bot.handlers.verification import VerificationDesk, unlocks_text, verify_button
 from cpc_bot.i18n.bidi import RLM
 from cpc_bot.reminders.parents import ParentReminderPlanner
 from cpc_bot.reminders.professionals import (
@@ -82,8 +83,11 @@ def _button(text: str, conference_id: int, action: str) -> InlineKeyboardButton:
 class ConferenceDesk:
     def __init__(self, conferences: ConferenceRepository, reminders: ReminderStore, nudges: NudgePlanner,
                  parents: ParentReminderPlanner, repo: Repository, runner: DialogRunner, reports: ReportService,
-                 clock: Clock, retention: Retention | None = None) -> None:
+                 clock: Clock, retention: Retention | None = None,
+                 verification: VerificationDesk | None = None) -> None:
         self.conferences = conferences
+        #: None only in tests that build a desk without verification: then nothing is gated.
+        self.verification = verification
         self.retention = retention
         self.reminders = reminders
         self.nudges = nudges
@@ -112,6 +116,11 @@ class ConferenceDesk:
                  "count as days off) and nudge you on working-day mornings until you tap Done.")
         if not conferences:
             text += "\n\n" + _("You have none yet.")
+        if self.verification is not None:
+            profile = await self.verification.store.profile(owner_id)
+            text += "\n\n" + escape(self.verification.status_line(profile))
+            if not self.verification.store.is_verified(profile) and (profile is None or profile.status != "pending"):
+                rows.append([verify_button()])
         return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
     def card(self, conference: Conference) -> tuple[str, InlineKeyboardMarkup]:
@@ -197,7 +206,14 @@ class ConferenceDesk:
             text, markup = await self.menu(owner)
             await query.message.edit_text(text, reply_markup=markup)
 
+    async def verified(self, user_id: int) -> bool:
+        return self.verification is None or await self.verification.store.verified(user_id)
+
     async def _invite(self, message: Message, bot: Bot, conference: Conference) -> None:
+        if not await self.verified(conference.owner_id):
+            await message.answer(_("Only verified professionals can make invite links.") + " " + escape(unlocks_text()),
+                                 reply_markup=InlineKeyboardMarkup(inline_keyboard=[[verify_button()]]))
+            return
         expires = conference.starts_at + timedelta(days=INVITE_DAYS_AFTER)
         me = await bot.me()
         links = {
@@ -312,8 +328,16 @@ class ConferenceDesk:
             if not only:
                 await query.answer(_("You chose to keep everything private, so there is nothing to send."), show_alert=True)
                 return
-        data, name = await self.reports.pdf_for(response, view, only=only)
         owner = conference.owner_id
+        if not await self.verified(owner):
+            # Held, not lost: the button stays, and works once the professional is verified.
+            log.info("report.held response=%s conference=%s", response.id, conference.id)
+            await query.answer(_("Not sent yet: the professional who invited you is not verified yet. Nothing is "
+                                 "lost. Please try again later; I have told them."), show_alert=True)
+            assert self.verification is not None
+            await self.verification.tell_held(bot, owner, conference.starts_at.astimezone(LONDON).date())
+            return
+        data, name = await self.reports.pdf_for(response, view, only=only)
         caption = _("A family member shared this with you for the %(kind)s on %(day)s.") % {
             "kind": kind_label(conference.kind), "day": format_day(conference.starts_at.astimezone(LONDON).date(), "en")}
         await bot.send_document(owner, BufferedInputFile(data, filename=name), caption=caption)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 import secrets
 from collections.abc import Sequence
@@ -74,6 +75,7 @@ class FieldCipher:
             raise ValueError("FieldCipher needs at least one key")
         self._keys = {_key_id(k): AESGCM(k) for k in keys}
         self._current = _key_id(keys[0])
+        self._newest = bytes(keys[0])
 
     @property
     def current_key_id(self) -> str:
@@ -113,6 +115,11 @@ class FieldCipher:
             return aead.decrypt(nonce, sealed, context.encode())
         except InvalidTag:
             raise DecryptionError("value does not belong to this row") from None
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A key for keyed hashes (HMAC), derived from the newest key and never stored. It changes
+        when keys rotate, so it suits short-lived values only (mailed codes, daily caps)."""
+        return hmac.new(self._newest, f"cpc-derived:{purpose}".encode(), hashlib.sha256).digest()
 
     def key_id_of(self, token: str | bytes) -> str:
         """Which key made this value (for rotation)."""

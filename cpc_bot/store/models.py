@@ -197,3 +197,71 @@ class ConferenceMember(SQLModel, table=True):
     user_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False))
     audience: str = Field(max_length=16)
     joined_at: datetime = Field(sa_column=_ts())
+
+
+class ProfessionalProfile(SQLModel, table=True):
+    """What a professional told us to be verified, and where verification stands.
+
+    Name, job, organisation and work email are encrypted, each bound to its column and the
+    person (``professional_profiles.<column>:<user id>``). ``status``: draft (still answering)
+    -> pending (waiting for an admin) or code (waiting for the mailed code) -> verified until
+    ``verified_until``; or refused, or revoked.
+    """
+
+    __tablename__ = "professional_profiles"
+
+    user_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                             primary_key=True, autoincrement=False))
+    area: str | None = Field(default=None, max_length=32)
+    name_enc: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    job_enc: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    organisation_enc: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    email_enc: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    status: str = Field(default="draft", max_length=16)
+    method: str | None = Field(default=None, max_length=16)  # admin | email
+    verified_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(sa_column=_ts())
+    updated_at: datetime = Field(sa_column=_ts())
+
+
+class VerificationCode(SQLModel, table=True):
+    """A one-time code mailed to a work address. Only keyed hashes of the code and the address
+    are kept. A row outlives its person's /delete by a day at most (``user_id`` is then empty),
+    so deleting an account cannot reset the daily cap on mail to an address."""
+
+    __tablename__ = "verification_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, sa_column=sa.Column(
+        sa.BigInteger, sa.ForeignKey("users.id", ondelete="SET NULL"), index=True, nullable=True))
+    address_hash: str = Field(max_length=64, index=True)
+    code_hash: str = Field(max_length=64)
+    tries: int = 0
+    used: bool = False
+    expires_at: datetime = Field(sa_column=_ts())
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False, index=True))
+
+
+class AreaAdmin(SQLModel, table=True):
+    """Someone who approves professionals for an area (added with ``cpc-bot admins add``)."""
+
+    __tablename__ = "area_admins"
+
+    area: str = Field(primary_key=True, max_length=32)
+    user_id: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    created_at: datetime = Field(sa_column=_ts())
+
+
+class VerificationEvent(SQLModel, table=True):
+    """The audit trail: who (``actor_id``; none for the command line) did what to whom, when.
+    Ids and fixed words only, never free text."""
+
+    __tablename__ = "verification_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_ts())
+    actor_id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
+    subject_id: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False, index=True))
+    #: approved | refused | revoked | email_verified
+    action: str = Field(max_length=16)
+    area: str = Field(max_length=32)

@@ -22,6 +22,8 @@ writes them, ``repository.py`` and ``conferences.py``):
 * ``answers.value_enc``       text,  ``answers.value_enc:{response_id}:{key}``
 * ``blobs.data_enc``          bytes, ``blobs.data_enc:{id}``
 * ``conferences.case_ref_enc`` text, ``conferences.case_ref_enc:{id}``
+* ``professional_profiles.{name,job,organisation,email}_enc`` text,
+  ``professional_profiles.<column>:{user_id}`` (``professionals.py``)
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ ENCRYPTED_COLUMNS: tuple[_EncryptedColumn, ...] = (
                      lambda row: f"answers.value_enc:{row['response_id']}:{row['key']}"),
     _EncryptedColumn("blobs", "data_enc", (), lambda row: f"blobs.data_enc:{row['id']}", binary=True),
     _EncryptedColumn("conferences", "case_ref_enc", (), lambda row: f"conferences.case_ref_enc:{row['id']}"),
+    *(_EncryptedColumn("professional_profiles", f"{name}_enc", (),
+                       lambda row, name=name: f"professional_profiles.{name}_enc:{row['user_id']}")  # type: ignore[misc]
+      for name in ("name", "job", "organisation", "email")),
 )
 
 
@@ -199,7 +204,9 @@ async def _rotate_column(sessions: Sessions, cipher: FieldCipher, spec: _Encrypt
     size = min(batch_size, BLOB_BATCH_SIZE) if spec.binary else batch_size
 
     stats = TableRotation(spec.table, spec.column)
-    report.tables[spec.table] = stats
+    # Keyed by table; a table with several encrypted columns by table.column.
+    shared = sum(c.table == spec.table for c in ENCRYPTED_COLUMNS) > 1
+    report.tables[f"{spec.table}.{spec.column}" if shared else spec.table] = stats
     async with sessions() as s:
         conn = await s.connection()
         stats.already_current = (await conn.execute(sa.select(sa.func.count()).select_from(table).where(current))).scalar_one()

@@ -19,7 +19,14 @@ from babel.messages.pofile import read_po, write_po
 from cpc_bot.config import PROJECT_ROOT, Settings
 from cpc_bot.emulator.server import BotApiEmulator
 from cpc_bot.i18n.locale import LANGUAGES
-from tests.helpers import BotHarness, answer_the_rest, buttons, make_settings, register_conference
+from tests.helpers import (
+    BotHarness,
+    answer_the_rest,
+    buttons,
+    make_settings,
+    make_verified,
+    register_conference,
+)
 
 PSEUDO = "ru"
 TYPED = "Yes that is right"
@@ -81,6 +88,12 @@ async def test_every_text_people_read_comes_from_the_catalogue(harness: BotHarne
 
     pro = emulator.user(PRO, first_name="Mo", language_code=PSEUDO)
     await register_conference(pro, t)
+    await pro.tap(t("🔗 Invite links"))  # not verified yet: told what verification unlocks
+    await pro.tap(t("✅ Get verified"))
+    await make_verified(harness.app, PRO)
+    await pro.say("/start")
+    await pro.tap(t("🧑‍💼 I work with children"))
+    await pro.tap(next(b for b in buttons(emulator.last_message(PRO)) if b.startswith("📅")))
     await pro.tap(t("🔗 Invite links"))
     await pro.say("/start")
 

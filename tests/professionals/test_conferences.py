@@ -7,7 +7,7 @@ from datetime import datetime
 
 from cpc_bot.clock import LONDON, FrozenClock
 from cpc_bot.emulator.server import BotApiEmulator
-from tests.helpers import BotHarness, answer_the_rest, buttons
+from tests.helpers import BotHarness, answer_the_rest, buttons, make_verified
 
 SW, OTHER_PRO, MUM = 4001, 4002, 4003
 
@@ -82,6 +82,7 @@ async def test_invite_link_lets_a_parent_send_the_report_to_that_professional_on
         harness: BotHarness, emulator: BotApiEmulator, clock: FrozenClock) -> None:
     await register(emulator, SW, "15/12/2026", area="Kirklees")
     await register(emulator, OTHER_PRO, "16/12/2026")
+    await make_verified(harness.app, SW, "kirklees")
     links = await invite_links(emulator, SW)
     assert len(links) == 2 and all(len(code) <= 64 for code in links)
 
@@ -131,6 +132,7 @@ async def test_a_child_sends_only_the_pages_they_chose(harness: BotHarness, emul
     from pypdf import PdfReader
 
     await register(emulator, SW, "15/12/2026", area="Kirklees")
+    await make_verified(harness.app, SW, "kirklees")
     sw = emulator.user(SW)
     await sw.tap("🔗 Invite links")
     child_link = re.findall(r"https://t\.me/cpc_companion_bot\?start=(i[\w-]+)", emulator.last_message(SW).visible)[1]
@@ -164,6 +166,7 @@ async def test_a_child_sends_only_the_pages_they_chose(harness: BotHarness, emul
 async def test_a_professional_who_deletes_everything_takes_their_links_with_them(
         harness: BotHarness, emulator: BotApiEmulator) -> None:
     await register(emulator, SW, "15/12/2026")
+    await make_verified(harness.app, SW)
     sw = emulator.user(SW)
     links = await invite_links(emulator, SW)
     assert links and await harness.app.reminders.for_user(SW)

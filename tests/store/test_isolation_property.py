@@ -69,7 +69,7 @@ from cpc_bot.handlers import help as help_handlers
 from cpc_bot.handlers.menu import MenuCb
 from cpc_bot.handlers.professional import ProCb, SendCb
 from cpc_bot.handlers.sharing import ShareCb
-from tests.helpers import REAL_DIALOGS, BotHarness, make_settings
+from tests.helpers import REAL_DIALOGS, BotHarness, make_settings, make_verified
 
 START = datetime(2026, 11, 24, 20, 30, tzinfo=UTC)
 KINDS = ("parent", "parent", "parent", "child", "pro", "pro")
@@ -654,9 +654,16 @@ class World:
         note("a made-up button")
         await self.attack(uid, data, other)
 
+    async def verify_pros(self) -> None:
+        """The professionals are verified (the gate has tests of its own, in tests/professionals)."""
+        for uid in self.ids:
+            if self.kind[uid] == "pro" and not await self.h.app.dispatcher["professionals"].verified(uid):
+                await make_verified(self.h.app, uid)
+
     async def delete(self, uid: int, yes: bool) -> None:
         await self.say(uid, "/delete")
         await self.tap_button(uid, MenuCb(a="erase", v="yes" if yes else "no").pack())
+        await self.verify_pros()  # a professional who erased everything comes back verified
 
     async def morning(self) -> None:
         """The next morning at 9: reminders that are due go out."""
@@ -750,6 +757,7 @@ async def test_one_user_never_sees_another_users_data(
         langs: list[str], steps: list[tuple[str, int, int, int]]) -> None:
     clock.set(START)
     world = World(bot, emulator, clock, next(USER_IDS), langs, error_log)
+    await world.verify_pros()
     note(f"{len(steps) // 5 * 5}+ actions")
     for step in steps:
         await world.run(step)
@@ -766,6 +774,7 @@ async def test_the_detector_finds_words_in_every_kind_of_file(
     """Not a vacuous pass: a sentinel is found in the PDF, Word, HTML and JSON files, in Urdu too,
     and the allowed file is allowed only for its sender."""
     world = World(bot, emulator, clock, next(USER_IDS), ["ur", "en", "pl", "ur", "ur", "en"], error_log)
+    await world.verify_pros()
     parent, child, pro = world.ids[0], world.ids[3], world.ids[4]
     await world.story(pro, parent, 0)
     await world.story(pro, child, 0)
