@@ -6,9 +6,10 @@ The corpus (``tests/safety/corpus``) was written, by someone who had not seen th
 before the patterns were: one JSON line per message with ``text``, ``lang``, ``who`` (child,
 parent, professional), ``group`` (disclosure, everyday, concerns, professional) and ``kinds``
 (for a disclosure: the kinds of help it needs, the most important first).
-``heldout.jsonl`` is the held-out part, never looked at while writing patterns (see the
-corpus README: the first random fifth, ``heldout1_seen.jsonl``, was measured once and then used
-for development; ``heldout.jsonl`` was written afterwards by people who had not seen the patterns).
+``heldout.jsonl`` is the held-out part, never looked at while writing patterns: a random fifth
+of the third part of the corpus (see the corpus README; the earlier held-out parts,
+``heldout1_seen.jsonl`` and ``heldout2_seen.jsonl``, were each measured once and then used for
+development).
 
 A disclosure counts as **found** when the help given covers its first kind (:data:`COVERS`):
 the help for a child being harmed says "call 999 if you are in danger now", so it covers a
