@@ -476,24 +476,10 @@ class SafetyNet:
         (:func:`readings`)."""
         found: dict[int, list] = {}
         unusual: set[int] = set()
-        iterate = self._mask_automaton.iter
+        scan = self._scan_masks
         for number, part in enumerate(parts):
-            if part == " ":
-                continue  # between two sentence ends ("?!")
-            # As _scan_masks, written out: this loop is most of the time a message takes.
-            certain = perhaps = 0
-            rules: list[tuple[int, ...]] = []
-            for value in map(itemgetter(1), iterate(part)):
-                if value is None:
-                    unusual.add(number)
-                    continue
-                sure, maybe, anchored = value
-                certain |= sure
-                perhaps |= maybe
-                if anchored:
-                    rules.append(anchored)
-            if perhaps:
-                _merge(found, number, certain, perhaps, rules)
+            if part != " " and scan(part, number, found):  # (" ": between two sentence ends, "?!")
+                unusual.add(number)
         for number in unusual:
             for other in readings(parts[number])[1:]:
                 self._scan_masks(other, number, found)
