@@ -41,6 +41,7 @@ from cpc_bot.handlers.middlewares import (
     UserLocaleMiddleware,
 )
 from cpc_bot.handlers.professional import REGISTER_DIALOG, REPORT_DIALOG, ConferenceDesk
+from cpc_bot.handlers.recipients import Recipients
 from cpc_bot.handlers.safety import SafetyMiddleware
 from cpc_bot.handlers.sharing import Sharing
 from cpc_bot.handlers.verification import VerificationDesk
@@ -205,10 +206,12 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     for dialog in registry.for_audience("parent"):
         if any(step.key == PARENT_DATE_KEY for step in dialog.steps):
             on_answer[dialog.id] = planner
+    conferences = ConferenceRepository(sessions, cipher, clock)
     professional_dialogs = {d.id for d in registry.dialogs.values() if d.audience == "professional"}
     retention = Retention(repo, reminders, clock, days=settings.retention_days,
                           notice_days=settings.retention_notice_days,
-                          keep_dialogs=professional_dialogs | {REGISTER_DIALOG, REPORT_DIALOG}, date_key=PARENT_DATE_KEY)
+                          keep_dialogs=professional_dialogs | {REGISTER_DIALOG, REPORT_DIALOG}, date_key=PARENT_DATE_KEY,
+                          conferences=conferences)
     for dialog_id, hook in list(on_answer.items()):
         if hook is planner:
             on_answer[dialog_id] = _chain_answers(planner, retention.on_answer)
@@ -229,8 +232,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     scheduler.add_job(retention.sweep, "interval", hours=1, id="retention", max_instances=1, coalesce=True)
     scheduler.add_job(message_log.flush, "interval", seconds=3, id="message_log", max_instances=1, coalesce=True)
     reports = ReportService(repo, runner, i18n, clock)
-    conferences = ConferenceRepository(sessions, cipher, clock)
-    sharing = Sharing(repo, runner, conferences)
+    sharing = Sharing(repo, runner, conferences, Recipients(conferences, professionals))
     nudges = NudgePlanner(reminders, clock)
     verification = VerificationDesk(professionals, repo, i18n, mailer_for(settings, demo=demo),
                                     parse_domains(settings.email_domains), months=settings.verification_months,

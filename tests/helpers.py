@@ -82,13 +82,14 @@ def make_settings(base_url: str, tmp_path: Path, **overrides: Any) -> Settings:
     return load_settings(**values)
 
 
-async def make_verified(app: BotApp, user_id: int, area: str = "lincolnshire", *, admin: int = 1) -> None:
+async def make_verified(app: BotApp, user_id: int, area: str = "lincolnshire", *, admin: int = 1,
+                        name: str = "Sam Patel", job: str = "Social worker", organisation: str = "Council") -> None:
     """Mark a professional verified as an admin's approval would (for tests about what comes after)."""
     store = app.dispatcher["professionals"]
     await store.start(user_id, area)
-    for name, value in (("name", "Sam Patel"), ("job", "Social worker"), ("organisation", "Council"),
-                        ("email", "sam.patel@example.org")):
-        await store.set_field(user_id, name, value)
+    for field, value in (("name", name), ("job", job), ("organisation", organisation),
+                         ("email", "sam.patel@example.org")):
+        await store.set_field(user_id, field, value)
     await store.set_status(user_id, "pending")
     assert await store.decide(user_id, "approved", admin, months=12, expect=("pending",)) is not None
 

@@ -35,6 +35,7 @@ from cpc_bot.engine.runner import DialogRunner, View
 from cpc_bot.engine.screens import uk_time
 from cpc_bot.engine.values import DateProblem, format_day, parse_uk_date
 from cpc_bot.handlers.menu import MenuCb
+from cpc_bot.handlers.recipients import Recipients, button_text, full_line, sent_line
 from cpc_bot.handlers.verification import VerificationDesk, unlocks_text, verify_button
 from cpc_bot.i18n.bidi import RLM
 from cpc_bot.reminders.parents import ParentReminderPlanner
@@ -96,6 +97,7 @@ class ConferenceDesk:
         self.runner = runner
         self.reports = reports
         self.clock = clock
+        self.recipients = Recipients(conferences, verification.store if verification is not None else None)
 
     # ------------------------------------------------------------ screens
     def title(self, conference: Conference) -> str:
@@ -250,15 +252,22 @@ class ConferenceDesk:
             await message.answer(_("%(day)s has already passed. Please check the date.") % {"day": format_day(day, get_i18n().current_locale)})
             return
         local = conference.starts_at.astimezone(LONDON)
-        moved = await self.conferences.move(conference.id or 0, message.chat.id, datetime.combine(day, local.time(), LONDON))
+        result = await self.conferences.move(conference.id or 0, message.chat.id, datetime.combine(day, local.time(), LONDON))
         await state.clear()
-        assert moved is not None
+        assert result is not None
+        moved, links_until = result
         await self.nudges.plan(moved)
         for member in await self.conferences.members(moved.id or 0):
             await self.parents.plan(member.user_id, f"member:{moved.id}:", day, moved.kind)
+            if self.retention is not None:  # what they wrote is kept until a set time after the new date
+                await self.retention.conference_moved(member.user_id, local.date(), day)
         log.info("conference.moved conference=%s", moved.id)
         text, markup = self.card(moved)
-        await message.answer(_("Moved. Every reminder now follows the new date.") + "\n\n" + text, reply_markup=markup)
+        said = _("Moved. Every reminder now follows the new date.")
+        if links_until is not None:
+            said += " " + _("Your invite links now work until %(day)s.") % {
+                "day": format_day(links_until.astimezone(LONDON).date(), get_i18n().current_locale)}
+        await message.answer(said + "\n\n" + text, reply_markup=markup)
 
     async def on_nudge(self, query: CallbackQuery, callback_data: NudgeCb) -> None:
         reminder = await self.reminders.get(callback_data.r)
@@ -304,13 +313,12 @@ class ConferenceDesk:
         return audience
 
     async def offer_send(self, bot: Bot, chat_id: int, response: Response, view: View) -> None:
-        """After a report is finished: offer to send it to each linked professional."""
-        for conference, _audience in await self.conferences.memberships(chat_id):
-            button = InlineKeyboardButton(text=_("📤 Send it to the professional who invited me"),
-                                          callback_data=SendCb(r=response.id or 0, c=conference.id or 0).pack())
-            await bot.send_message(chat_id, _("Do you want to send your report for the conference on %(day)s? "
-                                              "It goes only to the professional who sent you the link.") % {
-                "day": format_day(conference.starts_at.astimezone(LONDON).date(), get_i18n().current_locale)},
+        """After a report is finished: offer to send it to each linked professional, named."""
+        for recipient in await self.recipients.for_member(chat_id):
+            button = InlineKeyboardButton(text=button_text(recipient),
+                                          callback_data=SendCb(r=response.id or 0, c=recipient.conference.id or 0).pack())
+            await bot.send_message(chat_id, _("Do you want to send your report? It goes only to:\n%(line)s") % {
+                "line": "<b>" + escape(full_line(recipient)) + "</b>"},
                 reply_markup=InlineKeyboardMarkup(inline_keyboard=[[button]]))
 
     async def on_send(self, query: CallbackQuery, callback_data: SendCb, bot: Bot) -> None:
@@ -343,10 +351,21 @@ class ConferenceDesk:
         await bot.send_document(owner, BufferedInputFile(data, filename=name), caption=caption)
         log.info("report.shared response=%s conference=%s", response.id, conference.id)
         await query.answer(_("Sent."))
-        done = _("Sent. Only the professional who invited you received it.")
-        # Sent again from the "Sent." message itself: it already says so (an edit to the same words is refused).
-        if isinstance(query.message, Message) and (query.message.text or "").replace(RLM, "") != done:
-            await query.message.edit_text(done, reply_markup=None)
+        recipient = await self.recipients.describe(conference)
+        done = sent_line(recipient)
+        if not isinstance(query.message, Message):
+            return
+        rows = query.message.reply_markup.inline_keyboard if query.message.reply_markup else []
+        left = [row for row in ([b for b in row if b.callback_data != query.data] for row in rows) if row]
+        if left:
+            # The child's read-back (a button per linked conference, and "Change my choices"): only
+            # this button goes and the words they read stay; the read-back of this send is a new message.
+            if sum(map(len, left)) != sum(map(len, rows)):  # an old tap finds the button gone: nothing to edit
+                await query.message.edit_reply_markup(reply_markup=InlineKeyboardMarkup(inline_keyboard=left))
+            await query.message.answer(escape(done))
+        elif (query.message.text or "").replace(RLM, "") != done:
+            # Sent again from the "Sent to ..." message itself: it already says so (an edit to the same words is refused).
+            await query.message.edit_text(escape(done), reply_markup=None)
 
     def router(self) -> Router:
         router = Router(name=__name__)

@@ -21,8 +21,9 @@ from cpc_bot.engine.runner import DialogRunner, View
 from cpc_bot.engine.screens import describe_answer, short_label
 from cpc_bot.engine.values import is_empty
 from cpc_bot.handlers.professional import SendCb
+from cpc_bot.handlers.recipients import Recipient, Recipients, button_text, full_line
 from cpc_bot.store.conferences import ConferenceRepository
-from cpc_bot.store.models import Conference, Response
+from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def choice_screen(view: View) -> tuple[str, InlineKeyboardMarkup]:
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def read_back_screen(view: View, locale: str, linked: list[Conference]) -> tuple[str, InlineKeyboardMarkup]:
+def read_back_screen(view: View, locale: str, linked: list[Recipient]) -> tuple[str, InlineKeyboardMarkup]:
     """The child's own words read back before anything could leave their account."""
     chosen = set(shared_keys(view))
     rid = view.response.id or 0
@@ -84,10 +85,11 @@ def read_back_screen(view: View, locale: str, linked: list[Conference]) -> tuple
         parts.append("<b>" + escape(_("Private, only for you:")) + "</b>\n" + "\n".join("🔒 " + escape(short_label(s)) for s in private))
     rows = []
     if linked and shared:
-        parts.append(escape(_("Your choices are saved. Nothing has been sent yet. Tap below to send the pages you chose "
-                              "to the professional who gave you the link. Only them.")))
-        rows += [[InlineKeyboardButton(text=_("📤 Send the pages I chose"), callback_data=SendCb(r=rid, c=c.id or 0).pack())]
-                 for c in linked]
+        parts.append(escape(_("Your choices are saved. Nothing has been sent yet. Each button below sends the pages "
+                              "you chose to one person only:")) + "\n" +
+                     "\n".join("📤 <b>" + escape(full_line(r)) + "</b>" for r in linked))
+        rows += [[InlineKeyboardButton(text=button_text(r), callback_data=SendCb(r=rid, c=r.conference.id or 0).pack())]
+                 for r in linked]
     elif linked:
         parts.append(escape(_("Your choices are saved. Nothing will be sent.")))
     else:
@@ -103,10 +105,12 @@ def read_back_screen(view: View, locale: str, linked: list[Conference]) -> tuple
 class Sharing:
     """Offers the choice after a booklet is finished, and keeps it."""
 
-    def __init__(self, repo: Repository, runner: DialogRunner, conferences: ConferenceRepository) -> None:
+    def __init__(self, repo: Repository, runner: DialogRunner, conferences: ConferenceRepository,
+                 recipients: Recipients | None = None) -> None:
         self.repo = repo
         self.runner = runner
         self.conferences = conferences
+        self.recipients = recipients or Recipients(conferences, None)
 
     async def offer(self, bot: Bot, chat_id: int, response: Response, view: View) -> None:
         view = await self.runner.load_view(response)
@@ -135,7 +139,7 @@ class Sharing:
         await query.answer()
         view = await self.runner.load_view(response)
         if callback_data.a in ("done", "private"):
-            linked = [c for c, audience in await self.conferences.memberships(response.user_id) if audience == "child"]
+            linked = await self.recipients.for_member(response.user_id, "child")
             text, markup = read_back_screen(view, get_i18n().current_locale, linked)
         else:
             text, markup = choice_screen(view)

@@ -23,6 +23,7 @@ from cpc_bot.engine.values import format_day
 from cpc_bot.handlers.menu import MenuCb
 from cpc_bot.reminders.sender import ReminderRenderer
 from cpc_bot.reminders.store import DueReminder, Planned, ReminderStore
+from cpc_bot.store.conferences import ConferenceRepository
 from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository
 
@@ -33,8 +34,10 @@ PREFIX = "retention:"
 
 class Retention:
     def __init__(self, repo: Repository, store: ReminderStore, clock: Clock, *, days: int, notice_days: int,
-                 keep_dialogs: set[str], date_key: str) -> None:
+                 keep_dialogs: set[str], date_key: str, conferences: ConferenceRepository | None = None) -> None:
         self.repo = repo
+        #: Where a person's linked conferences are read (their dates hold the erasure back).
+        self.conferences = conferences
         self.store = store
         self.clock = clock
         self.days = days
@@ -42,12 +45,38 @@ class Retention:
         self.keep_dialogs = keep_dialogs  # professionals' own work is not a family's preparation
         self.date_key = date_key
 
+    async def linked_days(self, user_id: int) -> list[date]:
+        """The dates of the conferences the person joined through a professional's link."""
+        if self.conferences is None:
+            return []
+        return [c.starts_at.astimezone(LONDON).date() for c, _audience in await self.conferences.memberships(user_id)]
+
     async def on_answer(self, response: Response, view: View, key: str) -> None:
-        """A parent gave (or changed, or removed) the conference date."""
+        """A parent gave (or changed, or removed) the conference date. The erasure follows the
+        latest of that date and the conferences they are linked to: skipping the date (or
+        giving an earlier one) never cancels or brings forward an erasure planned from a link."""
         if key != self.date_key:
             return
-        day = view.answers.get(self.date_key)
-        await self.after_conference(response.user_id, date.fromisoformat(day) if day else None)
+        answered = view.answers.get(self.date_key)
+        days = [date.fromisoformat(answered)] if answered else []
+        days += await self.linked_days(response.user_id)
+        await self.after_conference(response.user_id, max(days) if days else None)
+
+    async def conference_moved(self, user_id: int, old_day: date, new_day: date) -> date:
+        """A conference the person is linked to moved from ``old_day`` to ``new_day`` (call it once
+        the conference row holds the new date). An erasure planned from it follows it, to no
+        earlier than their other linked conferences allow; one planned later than it (kept longer,
+        or from a later conference) stays, unless the moved conference now needs it later still.
+        Returns the planned day."""
+        user = await self.repo.get_user(user_id)
+        current = user.erase_after if user is not None else None
+        linked = await self.linked_days(user_id)
+        following = max([*linked, new_day]) + timedelta(days=self.days)
+        if current is not None and current > old_day + timedelta(days=self.days):
+            following = max(current, following)
+        if following != current:
+            await self._plan(user_id, following)
+        return following
 
     async def after_conference(self, user_id: int, day: date | None, *, later_only: bool = False) -> None:
         """Plan the erasure ``days`` after the conference on ``day`` (none when None), with its notice.

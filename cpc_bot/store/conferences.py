@@ -58,13 +58,24 @@ class ConferenceRepository:
             rows = await s.exec(select(Conference).where(Conference.owner_id == owner_id).order_by(Conference.starts_at))  # type: ignore[arg-type]
             return list(rows.all())
 
-    async def move(self, conference_id: int, owner_id: int, starts_at: datetime) -> Conference | None:
+    async def move(self, conference_id: int, owner_id: int, starts_at: datetime) -> tuple[Conference, datetime | None] | None:
+        """Give the conference a new start; its invite links that still work move with it (they
+        stop working the same time after the new date as after the old). Returns the conference
+        and when its moved links now stop working (None when it has none), or None if not theirs."""
+        now = self._clock()
         async with self._sessions.begin() as s:
             conference = await s.get(Conference, conference_id)
             if conference is None or conference.owner_id != owner_id:
                 return None
-            conference.starts_at, conference.updated_at = starts_at, self._clock()
-            return conference
+            shift = starts_at - conference.starts_at
+            conference.starts_at, conference.updated_at = starts_at, now
+            # An expired or revoked link stays dead: moving a conference never brings one back.
+            live = (await s.exec(select(Invite).where(Invite.conference_id == conference_id,
+                                                      Invite.revoked == False,  # noqa: E712
+                                                      Invite.expires_at > now))).all()  # type: ignore[arg-type, operator]
+            for invite in live:
+                invite.expires_at = invite.expires_at + shift
+            return conference, max((invite.expires_at for invite in live), default=None)
 
     async def delete(self, conference_id: int, owner_id: int) -> bool:
         async with self._sessions.begin() as s:

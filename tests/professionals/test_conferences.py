@@ -99,9 +99,12 @@ async def test_invite_link_lets_a_parent_send_the_report_to_that_professional_on
     assert len(emulator.documents(MUM)) == 1
     sw_documents = len(emulator.documents(SW))
     # Nothing is sent until she taps.
-    assert "Do you want to send your report" in emulator.last_message(MUM).visible
-    await mum.tap("📤 Send it to the professional who invited me")
-    assert "Only the professional who invited you received it." in emulator.last_message(MUM).visible
+    assert emulator.last_message(MUM).visible == (
+        "Do you want to send your report? It goes only to:\n"
+        "Sam Patel, Social worker, Council, for the meeting on 15 December 2026")
+    await mum.tap("📤 Send to Sam Patel (15 Dec)")
+    assert emulator.last_message(MUM).visible == (
+        "Sent to Sam Patel, Social worker, Council, for the meeting on 15 December 2026. Nobody else received it.")
     shared = emulator.documents(SW)
     assert len(shared) == sw_documents + 1
     assert "for the initial conference on 15 December 2026" in shared[-1].visible
@@ -154,7 +157,7 @@ async def test_a_child_sends_only_the_pages_they_chose(harness: BotHarness, emul
     await child.tap("✅ Done choosing")
     read_back = emulator.last_message(4005).visible
     assert "Football with my dad on Saturdays." in read_back and "Nothing has been sent yet." in read_back
-    await child.tap("📤 Send the pages I chose")
+    await child.tap("📤 Send to Sam Patel (15 Dec)")
     received = emulator.documents(SW)
     assert len(received) == before + 1
     pages = PdfReader(io.BytesIO(emulator.file(received[-1].file_id).data)).pages

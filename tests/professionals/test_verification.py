@@ -258,7 +258,7 @@ async def test_an_admin_revokes_and_a_familys_send_is_held_until_verified_again(
     assert "Your verification has been ended" in last_text(emulator, SW)
 
     before = len(emulator.documents(SW))
-    await mum.tap("📤 Send it to the professional who invited me")
+    await mum.tap("📤 Send to Sam Patel (15 Dec)")
     assert "Not sent yet: the professional who invited you is not verified yet. Nothing is lost." in \
         emulator.callback_answers(MUM)[-1]
     assert len(emulator.documents(SW)) == before
@@ -274,9 +274,10 @@ async def test_an_admin_revokes_and_a_familys_send_is_held_until_verified_again(
     # Verified again (an admin approves a new request): the same button now delivers.
     await ask_to_be_verified(emulator, SW, "Kirklees", "sam@kirklees.example")
     await admin.tap("✅ Approve")
-    await mum.tap("📤 Send it to the professional who invited me")
+    await mum.tap("📤 Send to Sam Patel (15 Dec)")
     assert len(emulator.documents(SW)) == before + 1
-    assert "Only the professional who invited you received it." in last_text(emulator, MUM)
+    assert last_text(emulator, MUM) == ("Sent to Sam Patel, Social worker, Leicester City Council, for the meeting on "
+                                        "15 December 2026. Nobody else received it.")
 
     # And revoked on the command line: the audit trail says who, whom and what, with no words.
     monkeypatch.setenv("CPC_DATABASE_URL", bot_settings.database_url)
