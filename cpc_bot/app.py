@@ -48,6 +48,7 @@ from cpc_bot.handlers.verification import VerificationDesk
 from cpc_bot.i18n.bidi import RtlMiddleware
 from cpc_bot.i18n.catalog import compile_catalogs
 from cpc_bot.mail import mailer_for
+from cpc_bot.reminders.members import RENDERERS as MEMBER_RENDERERS
 from cpc_bot.reminders.parents import DATE_KEY as PARENT_DATE_KEY
 from cpc_bot.reminders.parents import RENDERERS as PARENT_RENDERERS
 from cpc_bot.reminders.parents import ParentReminderPlanner
@@ -200,7 +201,8 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale, domain="messages")
     on_finish: dict[str, FinishHook] = {}
     on_answer: dict[str, AnswerHook] = {}
-    runner = DialogRunner(registry, repo, clock, on_finish=on_finish, on_answer=on_answer)
+    runner = DialogRunner(registry, repo, clock, on_finish=on_finish, on_answer=on_answer,
+                          finished_per_day=settings.finished_per_day)
     reminders = ReminderStore(sessions, clock)
     planner = ParentReminderPlanner(reminders, clock)
     for dialog in registry.for_audience("parent"):
@@ -216,7 +218,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
         if hook is planner:
             on_answer[dialog_id] = _chain_answers(planner, retention.on_answer)
     sender = ReminderSender(
-        reminders, repo, i18n, bot, clock, renderers={**PARENT_RENDERERS, **PRO_RENDERERS, **RETENTION_RENDERERS},
+        reminders, repo, i18n, bot, clock, renderers={**PARENT_RENDERERS, **PRO_RENDERERS, **RETENTION_RENDERERS, **MEMBER_RENDERERS},
         quiet_start=settings.quiet_hours_start, quiet_end=settings.quiet_hours_end,
     )
     scheduler = _scheduler(sender, settings)
@@ -238,7 +240,8 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
                                     parse_domains(settings.email_domains), months=settings.verification_months,
                                     codes_per_day=settings.codes_per_day)
     desk = ConferenceDesk(conferences, reminders, nudges, planner, repo, runner, reports, clock, retention,
-                          verification=verification)
+                          verification=verification, links_per_day=settings.links_per_day,
+                          conferences_per_day=settings.conferences_per_day)
     for dialog in registry.dialogs.values():
         if dialog.audience == "child":
             on_finish[dialog.id] = _chain(reports.send, sharing.offer)

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     verification_months: int = Field(default=12, ge=1, le=36)
     #: Codes a person, or an address, can be sent in a day.
     codes_per_day: int = Field(default=5, ge=1, le=50)
+    #: Per person, in any 24 hours: invite links made, conferences registered, questionnaires
+    #: finished. Far above what a real day needs; they stop a script, or a tap held down.
+    links_per_day: int = Field(default=20, ge=1, le=1000)
+    conferences_per_day: int = Field(default=10, ge=1, le=1000)
+    finished_per_day: int = Field(default=10, ge=1, le=1000)
     smtp_host: str | None = None
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_user: str | None = None

@@ -94,6 +94,19 @@ async def make_verified(app: BotApp, user_id: int, area: str = "lincolnshire", *
     assert await store.decide(user_id, "approved", admin, months=12, expect=("pending",)) is not None
 
 
+async def join_with_link(emulator: BotApiEmulator, chat_id: int, code: str, *, name: str | None = None,
+                         language_code: str = "en") -> FakeUser:
+    """A family member opens an invite link, taps Join, then gives a name or skips."""
+    user = emulator.user(chat_id, language_code=language_code)
+    await user.say(f"/start {code}")
+    await user.tap("✅ Join")
+    if name is None:
+        await user.tap("Skip ➡️")
+    else:
+        await user.say(name)
+    return user
+
+
 def buttons(message: Any) -> list[str]:
     """The visible labels of a bot message's inline keyboard, row by row flattened."""
     markup = getattr(message, "reply_markup", None) or {}

@@ -36,7 +36,8 @@ REMINDERS = {"parent.reports_by": N_("Check you have all the reports"),
              "parent.morning_of": N_("The morning of the conference"),
              "parent.next_steps": N_("What happens next"),
              "parent.notes_by": N_("The notes of the meeting"),
-             "pro.nudge": N_("A deadline for a conference you registered")}
+             "pro.nudge": N_("A deadline for a conference you registered"),
+             "member.ended": N_("A note that your link to a conference ended")}
 
 
 @cache
@@ -89,7 +90,9 @@ def render_mydata_html(data: dict[str, Any], locale: str, made_on: date) -> byte
                        "status": _label(STATUSES, r["status"])} for r in data["reminders"]],
         "conferences": [
             " · ".join(part for part in (kind_label(c["kind"]), _when(c["starts"], locale), c.get("area") or "",
-                                         c.get("case_reference") or "") if part)
+                                         c.get("case_reference") or "",
+                                         _("The name you gave: %(name)s") % {"name": c["name_given"]}
+                                         if c.get("name_given") else "") if part)
             for c in data["conferences_registered"] + data["conferences_joined"]],
     }
     return _environment().get_template("mydata.html.j2").render(context).encode()

@@ -126,8 +126,11 @@ class DialogRunner:
         *,
         on_finish: Mapping[str, FinishHook] | None = None,
         on_answer: Mapping[str, AnswerHook] | None = None,
+        finished_per_day: int | None = None,
     ) -> None:
         self.registry = registry
+        #: At most this many questionnaires finished by one person in 24 hours (None: no limit).
+        self.finished_per_day = finished_per_day
         self.repo = repo
         self.clock = clock
         self.on_finish = on_finish if on_finish is not None else {}
@@ -560,6 +563,11 @@ class DialogRunner:
             await self._show_in_place(query, state, await self._move(view, missing[0].key, return_to_review=True))
             return
         rid = view.response.id or 0
+        if (self.finished_per_day is not None
+                and await self.repo.finished_today(view.response.user_id, besides=rid) >= self.finished_per_day):
+            await query.answer(_("You have finished a lot today. Your answers are all saved: please tap Finish "
+                                 "again tomorrow."), show_alert=True)
+            return
         await self.repo.finish_response(rid)
         await query.answer(_("Finished"))
         await state.clear()

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.runner import DialogRunner
 from cpc_bot.engine.screens import SOS_DATA, sos_button_adult, tr
-from cpc_bot.handlers.menu import MenuCb
+from cpc_bot.handlers.menu import MenuCb, role_keyboard
 from cpc_bot.handlers.professional import ConferenceDesk
 from cpc_bot.handlers.settings import discreet_offer_button
 from cpc_bot.store.repository import Repository
@@ -29,15 +29,6 @@ CHILD_DIALOGS = {"under12": "child_under12", "12plus": "young_person"}
 
 def _button(text: str, action: str, value: str = "") -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=MenuCb(a=action, v=value).pack())
-
-
-def role_keyboard(only: str | None = None) -> InlineKeyboardMarkup:
-    rows = [
-        ("parent", _("👪 I am a parent or carer")),
-        ("child", _("🧒 I am a child or young person")),
-        ("professional", _("🧑‍💼 I work with children")),
-    ]
-    return InlineKeyboardMarkup(inline_keyboard=[[_button(text, "role", role)] for role, text in rows if only in (None, role)])
 
 
 async def _unfinished(repo: Repository, registry: DialogRegistry, user_id: int) -> list[str]:
@@ -55,12 +46,9 @@ async def cmd_start(message: Message, command: CommandObject, state: FSMContext,
     await state.clear()
     await repo.ensure_user(message.chat.id)
     log.info("start user=%s", message.chat.id)
-    if command.args and command.args.startswith("i"):
-        audience = await desk.join(message, command.args[1:])
-        if audience is not None:
-            role = "child" if audience == "child" else "parent"
-            await message.answer(_("What would you like to do?"), reply_markup=role_keyboard(only=role))
-            return
+    # An invite link only shows who invited them: joining takes a tap (link previews open links too).
+    if command.args and command.args.startswith("i") and await desk.show_invite(message, command.args[1:]):
+        return
     text = _(
         "Hello! I am CPC Companion.\n\n"
         "I help you get ready for a <b>child protection conference</b>. That is a meeting where a "
@@ -87,6 +75,16 @@ def _dialog_menu(registry: DialogRegistry, dialog_ids: list[str]) -> tuple[str, 
     return "\n\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+async def _show(message: Message, text: str, keyboard: InlineKeyboardMarkup) -> None:
+    """Edit the message into this screen, unless it already is it (the role tapped again, from a
+    copy of the button): Telegram refuses an edit that changes nothing."""
+    shown = message.reply_markup
+    if shown is not None and shown.model_dump(exclude_none=True)["inline_keyboard"] == \
+            keyboard.model_dump(exclude_none=True)["inline_keyboard"]:
+        return
+    await message.edit_text(text, reply_markup=keyboard)
+
+
 async def on_role(query: CallbackQuery, callback_data: MenuCb, repo: Repository, registry: DialogRegistry,
                   desk: ConferenceDesk) -> None:
     role = callback_data.v
@@ -99,13 +97,13 @@ async def on_role(query: CallbackQuery, callback_data: MenuCb, repo: Repository,
         keyboard = InlineKeyboardMarkup(inline_keyboard=[
             [_button(_("I am under 12"), "age", "under12"), _button(_("I am 12 or older"), "age", "12plus")],
         ])
-        await query.message.edit_text(_(
+        await _show(query.message, _(
             "Thank you for being here. This is your space to say what you think and feel.\n\n"
-            "How old are you?"), reply_markup=keyboard)
+            "How old are you?"), keyboard)
         return
     if role == "professional":
         text, keyboard = await desk.menu(query.from_user.id)
-        await query.message.edit_text(text, reply_markup=keyboard)
+        await _show(query.message, text, keyboard)
         return
     dialogs = [d.id for d in registry.for_audience(role)]
     text, keyboard = _dialog_menu(registry, dialogs)
@@ -113,7 +111,7 @@ async def on_role(query: CallbackQuery, callback_data: MenuCb, repo: Repository,
         keyboard.inline_keyboard.append([_button(_("📖 About the conference"), "guide")])
         keyboard.inline_keyboard.append([discreet_offer_button()])
         keyboard.inline_keyboard.append([sos_button_adult()])
-    await query.message.edit_text(_("Here is what we can do together:") + "\n\n" + text, reply_markup=keyboard)
+    await _show(query.message, _("Here is what we can do together:") + "\n\n" + text, keyboard)
 
 
 async def on_age(query: CallbackQuery, callback_data: MenuCb, registry: DialogRegistry) -> None:

@@ -174,7 +174,10 @@ class Conference(SQLModel, table=True):
 
 
 class Invite(SQLModel, table=True):
-    """An invite link for a family member. Only a hash of the code is kept."""
+    """An invite link for family members: for ``max_uses`` people (one unless the professional
+    chose more). It is looked up by a hash of the code; the code itself is kept encrypted
+    (``invites.code_enc:<code_hash>``) only so the professional can be shown an open link again
+    instead of a new one being made at every tap."""
 
     __tablename__ = "invites"
 
@@ -184,10 +187,16 @@ class Invite(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=_ts())
     revoked: bool = False
     created_at: datetime = Field(sa_column=_ts())
+    max_uses: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False, server_default="1"))
+    uses: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
+    code_enc: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
 
 
 class ConferenceMember(SQLModel, table=True):
-    """A family member who opened an invite: their reminders follow this conference."""
+    """A family member who joined through an invite (by tapping Join): their reminders follow
+    this conference, and they can send to its professional until the link's expiry, unless the
+    professional removes them or stops the link. ``name_enc``: the name they chose to give the
+    professional (encrypted, ``conference_members.name_enc:<id>``)."""
 
     __tablename__ = "conference_members"
     __table_args__ = (sa.UniqueConstraint("conference_id", "user_id", name="uq_member"),)
@@ -197,6 +206,9 @@ class ConferenceMember(SQLModel, table=True):
     user_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False))
     audience: str = Field(max_length=16)
     joined_at: datetime = Field(sa_column=_ts())
+    #: The link they joined through (None: joined before links were counted).
+    invite_hash: str | None = Field(default=None, max_length=64)
+    name_enc: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
 
 
 class ProfessionalProfile(SQLModel, table=True):

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -142,6 +142,14 @@ class Repository:
             response.finished_at = now
             response.updated_at = now
             response.return_to_review = False
+
+    async def finished_today(self, user_id: int, *, besides: int = 0) -> int:
+        """Questionnaires this person finished in the last 24 hours, other than ``besides``."""
+        since = self._clock() - timedelta(days=1)
+        async with self._sessions() as s:
+            return int((await s.exec(select(func.count()).select_from(Response).where(
+                Response.user_id == user_id, Response.id != besides,  # type: ignore[arg-type]
+                Response.finished_at >= since))).one())  # type: ignore[arg-type, operator]
 
     async def reopen_response(self, response_id: int, cursor: str) -> None:
         async with self._sessions.begin() as s:

@@ -24,6 +24,8 @@ writes them, ``repository.py`` and ``conferences.py``):
 * ``conferences.case_ref_enc`` text, ``conferences.case_ref_enc:{id}``
 * ``professional_profiles.{name,job,organisation,email}_enc`` text,
   ``professional_profiles.<column>:{user_id}`` (``professionals.py``)
+* ``invites.code_enc`` text, ``invites.code_enc:{code_hash}``
+* ``conference_members.name_enc`` text, ``conference_members.name_enc:{id}``
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ ENCRYPTED_COLUMNS: tuple[_EncryptedColumn, ...] = (
     *(_EncryptedColumn("professional_profiles", f"{name}_enc", (),
                        lambda row, name=name: f"professional_profiles.{name}_enc:{row['user_id']}")  # type: ignore[misc]
       for name in ("name", "job", "organisation", "email")),
+    _EncryptedColumn("invites", "code_enc", (), lambda row: f"invites.code_enc:{row['code_hash']}"),
+    _EncryptedColumn("conference_members", "name_enc", (), lambda row: f"conference_members.name_enc:{row['id']}"),
 )
 
 

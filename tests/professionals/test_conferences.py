@@ -7,7 +7,7 @@ from datetime import datetime
 
 from cpc_bot.clock import LONDON, FrozenClock
 from cpc_bot.emulator.server import BotApiEmulator
-from tests.helpers import BotHarness, answer_the_rest, buttons, make_verified
+from tests.helpers import BotHarness, answer_the_rest, buttons, join_with_link, make_verified
 
 SW, OTHER_PRO, MUM = 4001, 4002, 4003
 
@@ -86,9 +86,8 @@ async def test_invite_link_lets_a_parent_send_the_report_to_that_professional_on
     links = await invite_links(emulator, SW)
     assert len(links) == 2 and all(len(code) <= 64 for code in links)
 
-    mum = emulator.user(MUM, language_code="en")
-    await mum.say(f"/start {links[0]}")
-    assert "You are now linked to the conference on 15 December 2026." in emulator.messages(MUM)[-2].visible
+    mum = await join_with_link(emulator, MUM, links[0])
+    assert any("You are now linked to the conference on 15 December 2026." in m.visible for m in emulator.messages(MUM))
     # Her reminders follow the conference date (Kirklees: reports by 10 December).
     pending = {r.kind: r.due_at.astimezone(LONDON) for r in await harness.app.reminders.for_user(MUM)}
     assert pending["parent.reports_by"] == datetime(2026, 12, 10, 10, 0, tzinfo=LONDON)
@@ -112,6 +111,7 @@ async def test_invite_link_lets_a_parent_send_the_report_to_that_professional_on
 
     # Revoked links stop working.
     await emulator.user(SW).tap("🚫 Stop these links working")
+    await emulator.user(SW).tap("Yes, stop them")
     other_parent = emulator.user(4004, language_code="en")
     await other_parent.say(f"/start {links[0]}")
     assert "This link no longer works." in emulator.messages(4004)[-2].visible
@@ -140,8 +140,7 @@ async def test_a_child_sends_only_the_pages_they_chose(harness: BotHarness, emul
     await sw.tap("🔗 Invite links")
     child_link = re.findall(r"https://t\.me/cpc_companion_bot\?start=(i[\w-]+)", emulator.last_message(SW).visible)[1]
 
-    child = emulator.user(4005, language_code="en")
-    await child.say(f"/start {child_link}")
+    child = await join_with_link(emulator, 4005, child_link)
     assert buttons(emulator.last_message(4005)) == ["🧒 I am a child or young person"]
     await child.tap("🧒 I am a child or young person")
     await child.tap("I am 12 or older")

@@ -20,7 +20,14 @@ from cpc_bot.clock import FrozenClock
 from cpc_bot.config import ConfigError, Settings, load_settings
 from cpc_bot.emulator.server import BotApiEmulator
 from tests.conftest import BACKEND
-from tests.helpers import BotHarness, answer_the_rest, buttons, make_settings, make_verified
+from tests.helpers import (
+    BotHarness,
+    answer_the_rest,
+    buttons,
+    join_with_link,
+    make_settings,
+    make_verified,
+)
 from tests.professionals.test_conferences import invite_links, register
 from tests.servers import REDIS_URL, fresh_servers
 
@@ -244,8 +251,7 @@ async def test_an_admin_revokes_and_a_familys_send_is_held_until_verified_again(
     await register(emulator, SW, "15/12/2026", area="Kirklees")
     await make_verified(harness.app, SW, "kirklees", admin=ADMIN)
     links = await invite_links(emulator, SW)
-    mum = emulator.user(MUM, language_code="en")
-    await mum.say(f"/start {links[0]}")
+    mum = await join_with_link(emulator, MUM, links[0])
     await mum.tap("👪 I am a parent or carer")
     await mum.tap("📝 Prepare your views")
     await answer_the_rest(mum, emulator, MUM, words="We read together every night.")

@@ -22,9 +22,11 @@ captions, buttons (labels, data, links) and files (PDF text through pypdf, Word 
 unzipped, HTML, JSON and calendar files as text, and every file's raw bytes); the Telegram
 ids of the others are looked for too, in what a person can read. Another person's sentinel
 may appear in chat X only in a file delivered to X when that person tapped "send" for a
-conference X registered and joined through one of X's links while it still worked: the test
-keeps its own model of conferences, links and members and checks the bot's against it after
-every action. A child's sent file may hold only the pages the read-back screen showed as
+conference X registered and joined (tapped Join) through one of X's links while it still
+worked and had a place left, or, as the name they chose to give, on X's "Who joined"
+screens: the test keeps its own model of conferences, links (places, stopped) and members
+(joined, removed, unlinked by a stopped link) and checks the bot's against it after every
+action. A child's sent file may hold only the pages the read-back screen showed as
 shared. Also: one person's action changes no other person's chat (except that allowed
 file), every tap is answered, the bot logs no error, never sends what its error handler says
 (read from cpc_bot/handlers/help.py, in every language used), and Telegram (the emulator)
@@ -67,7 +69,7 @@ from cpc_bot.engine.flow import slot_token
 from cpc_bot.engine.screens import StepCb
 from cpc_bot.handlers import help as help_handlers
 from cpc_bot.handlers.menu import MenuCb
-from cpc_bot.handlers.professional import ProCb, SendCb
+from cpc_bot.handlers.professional import JoinCb, LinkCb, ProCb, SendCb
 from cpc_bot.handlers.sharing import ShareCb
 from tests.helpers import REAL_DIALOGS, BotHarness, make_settings, make_verified
 
@@ -115,7 +117,7 @@ def callback_datas(message: SentMessage) -> list[str]:
 
 
 def unpack(data: str):  # noqa: ANN201 - one of the bot's CallbackData classes, or None
-    for cls in (StepCb, ProCb, SendCb, ShareCb, MenuCb):
+    for cls in (StepCb, ProCb, SendCb, ShareCb, MenuCb, LinkCb, JoinCb):
         if data.startswith(cls.__prefix__ + ":"):  # type: ignore[attr-defined]
             try:
                 return cls.unpack(data)
@@ -197,7 +199,11 @@ class World:
         self.codes: dict[str, tuple[int, str]] = {}  # "/start" argument -> (conference, audience)
         self.all_codes: list[str] = []
         self.revoked: set[str] = set()
+        self.places: dict[str, int] = {}  # code -> places left
+        self.via: dict[int, dict[int, str]] = {}  # member -> conference -> the link they joined through
         self.members: dict[int, dict[int, str]] = {uid: {} for uid in self.ids}
+        self.naming: dict[int, int] = {}  # who was just asked for a name -> the professional who will see it
+        self.named_to: dict[int, set[int]] = {uid: set() for uid in self.ids}  # names given -> to whom
         self.allowed: dict[str, int] = {}  # file id -> the one person whose words it may hold
         self.trail: list[str] = []
         self._message_cache: dict[tuple[int, int, int], tuple[str, str]] = {}
@@ -218,13 +224,15 @@ class World:
         before = self.snapshot()
         joining = text.startswith("/start i")
         had = dict(self.members[uid])
-        if joining:
-            self.expect_join(uid, text.split(maxsplit=1)[1])
+        if not text.startswith("/") and (owner := self.naming.pop(uid, None)) is not None:
+            self.named_to[uid].add(owner)  # the name they were asked for, which that professional sees
+        elif text.startswith(("/start", "/delete")):
+            self.naming.pop(uid, None)
         await self.users[uid].say(text)
         await self.after(uid, before, set())
         if joining:
             await self.check_members(uid)
-            note("an invite link worked" if self.members[uid] != had else "an invite link did not link anyone new")
+            assert self.members[uid] == had, "opening an invite link (without tapping Join) linked someone"
 
     async def tap(self, uid: int, data: str, message_id: int, *, stolen_from: int | None = None) -> None:
         self.trail.append(f"{self.who(uid)} taps {data!r}" + (f" copied from {stolen_from}'s chat" if stolen_from else ""))
@@ -237,8 +245,14 @@ class World:
                 readback = norm(shown.visible)  # a child's pages, read back before sending
             else:
                 offer = shown  # "send your report?" after the parents' questions
-        recipient, deleted = self.expect_tap(uid, data)
+        removing = None
+        if isinstance(cb := unpack(data), LinkCb) and cb.action == "remove_yes":
+            removing = await self.h.app.dispatcher["conferences"].member(cb.member_id)
+        had = dict(self.members[uid])
+        recipient, deleted = self.expect_tap(uid, data, removing)
         await self.users[uid].tap_data(data, message_id)
+        if isinstance(cb, JoinCb):
+            note("a Join tap linked someone" if self.members[uid] != had else "a Join tap linked nobody new")
         if stolen_from is not None:
             note(f"a forged {data.split(':')[0]}: button")
         accounted: set[tuple[int, int]] = set()
@@ -267,8 +281,13 @@ class World:
     # ------------------------------------------------------------ the model's rules
     def expect_join(self, uid: int, arg: str) -> None:
         found = self.codes.get(arg)
-        if found is not None and arg not in self.revoked and found[0] in self.conferences:
-            self.members[uid].setdefault(found[0], found[1])
+        if found is None or found[0] not in self.conferences or found[0] in self.members[uid]:
+            return
+        if arg not in self.revoked and self.places.get(arg, 0) > 0:
+            self.members[uid][found[0]] = found[1]
+            self.via.setdefault(uid, {})[found[0]] = arg
+            self.places[arg] -= 1
+            self.naming[uid] = self.conferences[found[0]]
 
     def drop_conference(self, cid: int) -> None:
         self.conferences.pop(cid, None)
@@ -277,12 +296,22 @@ class World:
         for joined in self.members.values():
             joined.pop(cid, None)
 
-    def expect_tap(self, uid: int, data: str) -> tuple[int | None, list[int]]:
+    def expect_tap(self, uid: int, data: str, removing: Any = None) -> tuple[int | None, list[int]]:
         """Update the model for a tap; returns who may receive a file, and conferences to be gone."""
         cb = unpack(data)
-        if isinstance(cb, ProCb) and self.conferences.get(cb.c) == uid:
-            if cb.a == "revoke":
-                self.revoked |= {code for code, (conf, _a) in self.codes.items() if conf == cb.c}
+        if isinstance(cb, JoinCb) and cb.action == "join":
+            self.expect_join(uid, "i" + cb.code)
+        elif isinstance(cb, LinkCb) and cb.action == "remove_yes" and self.conferences.get(cb.conference_id) == uid:
+            if removing is not None and removing.conference_id == cb.conference_id:
+                self.members[removing.user_id].pop(cb.conference_id, None)
+                note("a professional removed someone who joined")
+        elif isinstance(cb, ProCb) and self.conferences.get(cb.c) == uid:
+            if cb.a == "revoke_yes":
+                stopped = {code for code, (conf, _a) in self.codes.items() if conf == cb.c}
+                self.revoked |= stopped
+                for member, joined in self.members.items():  # who joined through them is unlinked
+                    if cb.c in joined and self.via.get(member, {}).get(cb.c) in stopped:
+                        joined.pop(cb.c)
             elif cb.a == "delete_yes":
                 self.drop_conference(cb.c)
                 return None, [cb.c]
@@ -340,11 +369,14 @@ class World:
             links = LINK.findall(message.text or "")
             revoke = [cb.c for d in callback_datas(message) if isinstance(cb := unpack(d), ProCb) and cb.a == "revoke"]
             if links:
-                assert len(links) == 2 and len(revoke) == 1, f"an odd invite message: {message.visible!r}"
+                assert len(revoke) == 1, f"an odd invite message: {message.visible!r}"
                 assert self.conferences.get(revoke[0]) == actor, "invite links for someone else's conference"
-                for code, audience in zip(links, ("parent", "child"), strict=True):
+                shown = {"i" + link.code: link for link in await self.h.app.dispatcher["conferences"].open_links(revoke[0])}
+                for code in links:
                     if code not in self.codes and code not in self.all_codes:
-                        self.codes[code] = (revoke[0], audience)
+                        assert code in shown and shown[code].uses == 0, f"a new link that is not open: {code}"
+                        self.codes[code] = (revoke[0], shown[code].audience)
+                        self.places[code] = shown[code].max_uses
                         self.all_codes.append(code)
         self.scan()
         self.no_errors()
@@ -392,9 +424,12 @@ class World:
             for message in self.em.messages(chat):
                 self.seen[chat].update(dict.fromkeys(callback_datas(message)))
                 full, readable = self.message_texts(chat, message)
+                who_joined = any(d.startswith(LinkCb.__prefix__ + ":") for d in callback_datas(message))  # type: ignore[attr-defined]
                 for other in self.ids:
                     if other == chat or message.file_id is not None and self.allowed.get(message.file_id) == other:
                         continue
+                    if who_joined and chat in self.named_to[other]:
+                        continue  # the name they gave the professional, on that professional's "Who joined" screens
                     if mark(other) in full:
                         text, at = full, full.index(mark(other))
                     elif found := re.search(rf"(?<!\d){other}(?!\d)", readable):
@@ -557,6 +592,7 @@ class World:
                 for data in callback_datas(message):
                     if isinstance(cb := unpack(data), ProCb) and cb.a == "revoke":
                         await self.tap(uid, data, message.message_id)
+                        await self.tap_button(uid, ProCb(c=cb.c, a="revoke_yes").pack())
                         return
             await self.invite(uid, k)
 
@@ -566,6 +602,8 @@ class World:
         else:
             arg = ("i", "iNobodyMadeThisLink", "i" + "A" * 22, "i../../etc")[k % 4]
         await self.say(uid, f"/start {arg}")
+        if k % 3 != 2:  # and taps Join (or, one time in three, only opens it, as a link preview would)
+            await self.tap_button(uid, JoinCb(action="join", code=arg[1:]).pack())
 
     async def share(self, uid: int, k: int) -> None:
         message = self.newest_with(uid, "sh:")
@@ -591,6 +629,7 @@ class World:
 
     def live_codes(self, pro: int, audience: str) -> list[str]:
         return [code for code in self.all_codes if code in self.codes and code not in self.revoked
+                and self.places.get(code, 0) > 0
                 and self.codes[code][1] == audience and self.conferences.get(self.codes[code][0]) == pro]
 
     async def story(self, pro: int, family: int, k: int) -> None:
@@ -602,6 +641,7 @@ class World:
         codes = self.live_codes(pro, audience)
         if codes:
             await self.say(family, f"/start {codes[-1]}")
+            await self.tap_button(family, JoinCb(action="join", code=codes[-1][1:]).pack())
         await self.finish(family, k)
         await self.send(family, k)
 
@@ -742,9 +782,16 @@ OLD_BUTTON_AFTER_DELETE = [("command", 0, 3, 0), ("tap", 0, 0, 0), ("morning", 0
 #: Found by this test: a parent's report sent again from the "Sent." message itself (the same
 #: report, the same conference) made the bot edit that message to exactly what it said.
 SENT_TWICE = [("finish", 0, 0, 0), ("story", 4, 0, 0), ("story", 4, 0, 0), ("splice", 0, 0, 0)]
+#: Found by this test: "I am a parent or carer" tapped again (a copy of the button) on the
+#: parents' menu it had already made: the bot edited the message to exactly what it said.
+ROLE_TAPPED_TWICE = [("finish", 0, 0, 0), ("story", 4, 0, 0), ("finish", 0, 0, 0), ("finish", 0, 0, 0), ("join", 0, 0, 0),
+                     ("forge", 5, 3, 306), ("register", 2, 0, 0), ("splice", 3, 1, 257), ("tap", 1, 26, 0),
+                     ("forge", 0, 3, 72), ("tap", 5, 36, 0), ("send", 2, 7, 0), ("register", 2, 0, 0),
+                     ("forge", 3, 1, 74), ("splice", 2, 2, 173), ("join", 5, 4, 0), ("forge", 0, 4, 128)]
 COPIED_BUTTON_ON_A_FILE = [("command", 1, 3, 0), ("command", 0, 1, 0), ("forge", 0, 1, 0)]
 
 
+@example(langs=["en"] * len(KINDS), steps=ROLE_TAPPED_TWICE)
 @example(langs=["en"] * len(KINDS), steps=SENT_TWICE)
 @example(langs=["en"] * len(KINDS), steps=OLD_BUTTON_AFTER_DELETE)
 @example(langs=["en"] * len(KINDS), steps=COPIED_BUTTON_ON_A_FILE)
