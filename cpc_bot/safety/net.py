@@ -9,16 +9,20 @@ language's patterns are tried on every message, whatever the person's interface 
 people switch languages, and write a few words of English inside another.
 
 How a message is matched:
-1. It is normalised and cut into words and sentences (``normalise.py``).
-2. One Aho-Corasick pass (pyahocorasick) over all the words finds every pattern term: exact
-   words, word beginnings (``hit*``: hits, hitting), endings (``*ni``) and parts (``*ضرب*``:
-   Arabic and Urdu attach prefixes and pronoun suffixes). Whole words go through a dict
-   instead, as most hits are short common words. Latin-script terms of six letters or more
-   also match with one letter dropped or two swapped ("sucide", "slef"), in the same pass.
-3. A Latin-script word that matched no long term is compared with them by edit distance
-   (candidates through one-letter deletions, confirmed with rapidfuzz: one letter changed or
-   added), remembered per word. Other scripts are matched as written: there one code point is
-   often a vowel sign or a dot that makes another word.
+1. It is normalised and marked in one step (``normalise.mark``): words with one space between
+   them, a line break between sentences.
+2. First pass, over the whole message: one Aho-Corasick automaton (pyahocorasick) gives each
+   sentence its word groups as bits (surely there; perhaps there, for terms of several words
+   matched one by one) and the rules anchored there (each rule's least common group, learnt
+   from the bot's own catalogues). Keys are exact words, word beginnings (``hit*``), endings
+   (``*ni``) and parts (``*ضرب*``: Arabic and Urdu attach prefixes and pronoun suffixes);
+   Latin-script terms of six letters or more also match with one letter dropped or two
+   swapped ("sucide"), and other near misses are found by edit distance (rapidfuzz), once per
+   word. Unusual spellings (digits for letters, a letter three times) are spotted here too, and
+   only those sentences are read again. A sentence goes on only where some rule's groups are
+   all there, no ``unless`` is surely there, and the rule would mean help for this writer.
+3. Second pass, exact, on those sentences alone (and not on one that could add no kind of help
+   beyond what is found already): where each group is, word by word.
 4. A rule fires when all its word groups are in one sentence within ``span`` words, in any
    order, and none of its ``unless`` groups is in that sentence.
 5. What it fires means depends on who wrote it (:func:`_kinds_for`): "he hits me" from a child
