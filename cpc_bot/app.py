@@ -227,6 +227,8 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
         await repo.forget_updates(clock() - timedelta(days=2))
         await repo.forget_messages(before=clock() - timedelta(hours=48))  # Telegram cannot delete them any more
         await professionals.forget_codes(before=clock() - timedelta(days=1))
+        # A professional's details go a retention period after their verification (or request) ended.
+        await professionals.forget_lapsed(before=clock() - timedelta(days=settings.retention_days))
 
     professionals = ProfessionalRepository(sessions, cipher, clock, hash_key=cipher.derived_key("verification"),
                                            config_admins=parse_admins(settings.admins))

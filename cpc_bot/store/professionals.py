@@ -7,6 +7,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import delete, func
 from sqlmodel import select
 
@@ -190,6 +191,20 @@ class ProfessionalRepository:
         """Codes (and the address hashes kept for the daily cap) are only needed for a day."""
         async with self._sessions.begin() as s:
             await s.exec(delete(VerificationCode).where(VerificationCode.created_at < before))  # type: ignore[arg-type]
+
+    async def forget_lapsed(self, before: datetime) -> int:
+        """Delete the profiles (name, job, organisation, work email) nobody needs any more: a
+        verification that ended before ``before``, and requests refused, revoked or left
+        unfinished (never answered by an admin, or never given the mailed code) last changed
+        before then. The audit trail keeps its ids; such a professional asks again from the start.
+        Returns how many went."""
+        lapsed = sa.or_(
+            sa.and_(ProfessionalProfile.status == "verified", ProfessionalProfile.verified_until < before),  # type: ignore[operator]
+            sa.and_(ProfessionalProfile.status != "verified", ProfessionalProfile.updated_at < before),  # type: ignore[operator]
+        )
+        async with self._sessions.begin() as s:
+            result = await s.exec(delete(ProfessionalProfile).where(lapsed))  # type: ignore[call-overload]
+            return int(result.rowcount or 0)
 
     # admins ----------------------------------------------------------------------
     async def admins(self, area: str) -> set[int]:

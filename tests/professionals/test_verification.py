@@ -358,3 +358,36 @@ def test_settings_read_areas_and_domains() -> None:
     assert parse_admins(settings.admins) == {"leicester": frozenset({12345, 67890}), "staffordshire": frozenset({5})}
     allowed = parse_domains(settings.email_domains)["leicester"]
     assert domain_allowed("a.b@nhs.net", allowed) and not domain_allowed("a@evil.nhs.net", allowed)
+
+
+async def test_the_details_go_a_retention_period_after_verification_ends(
+        harness: BotHarness, emulator: BotApiEmulator, inbox: Inbox, clock: FrozenClock) -> None:
+    """Name, job, organisation and work email are kept while they are needed: a verification that
+    ended (or a request refused or left unfinished) more than CPC_RETENTION_DAYS ago is deleted by the
+    regular clean-up; the professional then sees the start of the request again, and the audit stays."""
+    await ask_to_be_verified(emulator, SW, "Leicester", WORK_EMAIL)
+    await emulator.user(SW).say(inbox.code_for(WORK_EMAIL))
+    await ask_to_be_verified(emulator, NURSE, "Kirklees", "nurse@example.org", name="Ann Lee")  # waits for the admin
+    store = harness.app.dispatcher["professionals"]
+    clean_up = harness.app.scheduler.get_job("forget_updates").func
+
+    clock.advance(days=40)  # the request nobody answered is stale; the verification is not
+    await clean_up()
+    assert await store.profile(NURSE) is None
+    assert store.details(await store.profile(SW)).name == "Sam Patel"
+
+    clock.advance(days=365 - 40 + 29)  # ended 29 days ago: still kept
+    await clean_up()
+    profile = await store.profile(SW)
+    assert profile is not None and not store.is_verified(profile)
+    clock.advance(days=2)
+    await clean_up()
+    assert await store.profile(SW) is None
+    sw = emulator.user(SW)
+    await sw.say("/mydata")
+    page = emulator.file(emulator.documents(SW)[-2].file_id).data.decode()
+    assert "Sam Patel" not in page and WORK_EMAIL not in page
+    await sw.say("/start")
+    await sw.tap("🧑‍💼 I work with children")
+    assert "You are not verified yet." in last_text(emulator, SW)
+    assert [e.action for e in await store.events(SW)] == ["email_verified"]
