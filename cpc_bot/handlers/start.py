@@ -17,6 +17,7 @@ from cpc_bot.engine.screens import SOS_DATA, sos_button_adult, tr
 from cpc_bot.handlers.menu import MenuCb, role_keyboard
 from cpc_bot.handlers.professional import ConferenceDesk
 from cpc_bot.handlers.settings import discreet_offer_button
+from cpc_bot.i18n.bidi import RLM
 from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -78,9 +79,11 @@ def _dialog_menu(registry: DialogRegistry, dialog_ids: list[str]) -> tuple[str, 
 async def _show(message: Message, text: str, keyboard: InlineKeyboardMarkup) -> None:
     """Edit the message into this screen, unless it already is it (the role tapped again, from a
     copy of the button): Telegram refuses an edit that changes nothing."""
-    shown = message.reply_markup
-    if shown is not None and shown.model_dump(exclude_none=True)["inline_keyboard"] == \
-            keyboard.model_dump(exclude_none=True)["inline_keyboard"]:
+    def rows(markup: InlineKeyboardMarkup) -> list[list[tuple[str, str | None]]]:
+        # Buttons as the person saw them: right-to-left texts arrive with the marks RtlMiddleware added.
+        return [[(button.text.replace(RLM, ""), button.callback_data) for button in row] for row in markup.inline_keyboard]
+
+    if message.reply_markup is not None and rows(message.reply_markup) == rows(keyboard):
         return
     await message.edit_text(text, reply_markup=keyboard)
 

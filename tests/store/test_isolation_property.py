@@ -789,9 +789,16 @@ ROLE_TAPPED_TWICE = [("finish", 0, 0, 0), ("story", 4, 0, 0), ("finish", 0, 0, 0
                      ("forge", 0, 3, 72), ("tap", 5, 36, 0), ("send", 2, 7, 0), ("register", 2, 0, 0),
                      ("forge", 3, 1, 74), ("splice", 2, 2, 173), ("join", 5, 4, 0), ("forge", 0, 4, 128)]
 COPIED_BUTTON_ON_A_FILE = [("command", 1, 3, 0), ("command", 0, 1, 0), ("forge", 0, 1, 0)]
+#: Found by this test: the same, in Urdu: a copied "child" role button tapped twice; the shown
+#: buttons carry the right-to-left marks added on the way out, so they never looked the same.
+ROLE_TAPPED_TWICE_RTL = [("story", 4, 0, 0), ("finish", 0, 0, 0), ("story", 4, 0, 0), ("finish", 0, 0, 0),
+                         ("join", 2, 1, 0), ("forge", 1, 0, 108), ("morning", 0, 0, 0), ("forge", 0, 1, 25),
+                         ("forge", 5, 4, 309), ("morning", 0, 0, 0), ("forge", 0, 1, 103), ("command", 1, 0, 0),
+                         ("story", 4, 3, 3), ("forge", 1, 4, 287), ("morning", 0, 0, 0)]
 
 
 @example(langs=["en"] * len(KINDS), steps=ROLE_TAPPED_TWICE)
+@example(langs=["ur"] + ["en"] * (len(KINDS) - 1), steps=ROLE_TAPPED_TWICE_RTL)
 @example(langs=["en"] * len(KINDS), steps=SENT_TWICE)
 @example(langs=["en"] * len(KINDS), steps=OLD_BUTTON_AFTER_DELETE)
 @example(langs=["en"] * len(KINDS), steps=COPIED_BUTTON_ON_A_FILE)
