@@ -8,12 +8,16 @@ from docx import Document
 from docx.shared import Pt, RGBColor
 
 from cpc_bot.documents.report import ReportDocument
+from cpc_bot.documents.text import clean_document
 
 GREY = RGBColor(0x60, 0x68, 0x74)
 
 
 def render_docx(doc: ReportDocument) -> bytes:
-    """Headings as Word headings (so the navigation pane works), answers as plain paragraphs."""
+    """Headings as Word headings (so the navigation pane works), answers as plain paragraphs.
+
+    Control characters are left out (:func:`clean_document`): one would stop the whole file."""
+    doc = clean_document(doc)
     word = Document()
     word.styles["Normal"].font.size = Pt(11)
     word.core_properties.title = doc.title

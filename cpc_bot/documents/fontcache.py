@@ -179,6 +179,24 @@ def cmap(path: Path) -> dict[int, str]:
     return _parsed_font(Path(path).resolve()).cmap
 
 
+_covered: dict[Path, frozenset[int]] = {}
+
+
+def covered(path: Path) -> frozenset[int]:
+    """The characters the font has (the code points of :func:`cmap`), read once per process.
+
+    Only the font's character map is read, so asking whether some font has a character does
+    not parse every font; fonts are parsed in full when a document uses them (:func:`add_font`).
+    """
+    path = Path(path).resolve()
+    codes = _covered.get(path)
+    if codes is None:
+        # The same map fpdf2 reads (TTFFont: ``getBestCmap``); two threads at once read the same.
+        with ttLib.TTFont(path, lazy=True) as font:
+            codes = _covered[path] = frozenset(font.getBestCmap() or ())
+    return codes
+
+
 def add_font(pdf: FPDF, family: str, style: str, path: Path) -> None:
     """``pdf.add_font(family, style, path)``, from fonts parsed once per process."""
     style = "".join(sorted(style.upper()))

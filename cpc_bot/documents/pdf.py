@@ -3,12 +3,14 @@
 fpdf2 with uharfbuzz text shaping and the Noto fonts shipped in ``fonts/``: Urdu and
 Arabic join and run right to left, Gujarati, Gurmukhi and Bengali shape correctly.
 Fallback fonts cover a script the main font lacks; a character no font has (most
-emoji) is left out rather than printed as a box.
+emoji) is written as its Unicode name in brackets, "[crying face]", rather than printed as a
+box or left out. Control characters are left out (``text.clean_document``, as in the Word file).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import io
 import logging
@@ -25,6 +27,7 @@ from PIL import Image
 
 from cpc_bot.documents import fontcache
 from cpc_bot.documents.report import ReportDocument, ReportItem
+from cpc_bot.documents.text import clean_document, without_controls
 from cpc_bot.i18n.locale import is_rtl
 
 log = logging.getLogger(__name__)
@@ -93,6 +96,24 @@ def _font_file(family: str, style: str) -> Path:
     return FONT_DIR / f"{FAMILIES[family]}-{'Bold' if style == 'B' else 'Regular'}.ttf"
 
 
+@functools.cache
+def _family_covers(family: str) -> frozenset[int]:
+    """The characters a family has in either style (read once per process)."""
+    return fontcache.covered(_font_file(family, "")) | fontcache.covered(_font_file(family, "B"))
+
+
+@functools.cache
+def _coverage(fallbacks: tuple[str, ...]) -> frozenset[int]:
+    """What a document with NotoSans and these fallback families can draw (with newline and tab)."""
+    return frozenset({9, 10}).union(_family_covers("NotoSans"), *map(_family_covers, fallbacks))
+
+
+@functools.cache
+def _main_covers() -> frozenset[int]:
+    """The characters NotoSans has in both styles: for any other, fpdf2 looks in the fallbacks."""
+    return fontcache.covered(_font_file("NotoSans", "")) & fontcache.covered(_font_file("NotoSans", "B"))
+
+
 def _drawn_in(families: list[str], used: set[int]) -> set[str]:
     """The fallback families fpdf2 will draw at least one of these characters in.
 
@@ -120,9 +141,13 @@ def _setup_fonts(pdf: FPDF, doc: ReportDocument, *labels: str) -> str:
     """NotoSans for Latin text (and its spaces); other scripts come from fallbacks, and only
     the ones the text is drawn in are added (each font is parsed once per process: fontcache)."""
     used = {ord(c) for c in _all_text(doc) + "".join(labels)}
+    # A family is a candidate for its script, or for a character outside it that only it has
+    # (the Devanagari danda in Bengali, Arabic Extended-A letters): anything some font has is drawn.
+    missing = used - _main_covers()
     candidates = [
         family for family, ranges in SCRIPT_RANGES.items()
         if any(low <= code <= high for code in used for low, high in ranges)
+        or (missing and not missing.isdisjoint(_family_covers(family)))
     ]
     first = FIRST_FALLBACK.get(doc.locale.split("_")[0])
     if first in candidates:
@@ -130,9 +155,11 @@ def _setup_fonts(pdf: FPDF, doc: ReportDocument, *labels: str) -> str:
     drawn = _drawn_in(candidates, used) if candidates else set()
     fallbacks = [family for family in candidates if family in drawn]
     # Added in SCRIPT_RANGES order (it numbers the fonts); tried in fallback order.
-    for family in ["NotoSans", *(f for f in SCRIPT_RANGES if f in drawn)]:
+    added = tuple(f for f in SCRIPT_RANGES if f in drawn)
+    for family in ["NotoSans", *added]:
         fontcache.add_font(pdf, family, "", _font_file(family, ""))
         fontcache.add_font(pdf, family, "B", _font_file(family, "B"))
+    pdf._covered = _coverage(added)  # type: ignore[attr-defined]
     if fallbacks:
         pdf.set_fallback_fonts(fallbacks, exact_match=False)
     return "NotoSans"
@@ -176,6 +203,8 @@ def render_pdf(
     created: datetime | None = None,
 ) -> bytes:
     """The report as PDF bytes. Labels come translated; ``created`` fixes the metadata date."""
+    doc = clean_document(doc)
+    page_label, missing_picture = without_controls(page_label), without_controls(missing_picture)
     with _collector_paused():
         return _render_pdf(doc, page_label=page_label, missing_picture=missing_picture, created=created)
 
@@ -226,14 +255,28 @@ def _direction(text: str) -> str:
     return "ltr"
 
 
+#: Emoji skin tones: they only change the emoji before them, which is named already.
+SKIN_TONES = range(0x1F3FB, 0x1F400)
+
+
+@functools.lru_cache(maxsize=2048)
+def _stand_in(char: str) -> str:
+    """What is written for a character no font of the document has: its Unicode name in
+    brackets ("[crying face]"), or nothing for one that is never seen on its own (a
+    variation selector, a joiner, a combining mark, a skin tone)."""
+    if unicodedata.category(char) in ("Cf", "Mn", "Me") or ord(char) in SKIN_TONES:
+        return ""
+    name = unicodedata.name(char, "")
+    return f"[{name.lower()}]" if name else f"[U+{ord(char):04X}]"
+
+
 def _printable(pdf: FPDF, text: str) -> str:
-    """Leave out characters no font has (most emoji): with shaping on, one missing glyph
-    garbles the letters around it, and a person's words matter more than their emoji."""
-    covered = getattr(pdf, "_covered", None)
-    if covered is None:
-        covered = set().union(*(font.cmap for font in pdf.fonts.values() if hasattr(font, "cmap")))
-        pdf._covered = covered  # type: ignore[attr-defined]
-    return "".join(c for c in text if ord(c) in covered or c in "\n\t")
+    """Name the characters no font of the document has (most emoji): with shaping on, one
+    missing glyph garbles the letters around it, and a box tells the reader nothing."""
+    covered: frozenset[int] = pdf._covered  # type: ignore[attr-defined]
+    if covered.issuperset(map(ord, text)):
+        return text
+    return "".join(c if ord(c) in covered else _stand_in(c) for c in text)
 
 
 def _write(pdf: FPDF, text: str, height: float, align: str, **kwargs: object) -> None:

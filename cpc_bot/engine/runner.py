@@ -12,6 +12,7 @@ the current question (a double tap, or a button from last week) changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
@@ -42,6 +43,7 @@ from cpc_bot.engine.flow import (
     visible_slots,
 )
 from cpc_bot.engine.loader import DialogRegistry
+from cpc_bot.engine.pictures import clean_picture
 from cpc_bot.engine.schema import Dialog, Step
 from cpc_bot.engine.screens import StepCb, question_screen, review_screen
 from cpc_bot.engine.values import DateProblem, format_day, is_empty, parse_time, parse_uk_date
@@ -351,7 +353,12 @@ class DialogRunner:
             return
         buffer = await message.bot.download(photo.file_id)  # type: ignore[union-attr]
         assert buffer is not None
-        blob_id = await self.repo.save_blob(message.chat.id, buffer.read(), "image/jpeg")
+        # Opened and decoded before anything is kept; kept without its EXIF (the GPS location).
+        picture = await asyncio.to_thread(clean_picture, buffer.read())
+        if picture is None:
+            await self._reply_and_reprompt(message, state, view, _("I could not open that picture. Please try another photo."))
+            return
+        blob_id = await self.repo.save_blob(message.chat.id, picture, "image/jpeg")
         item: dict[str, Any] = {"type": "image", "blob": blob_id}
         if message.caption:
             item["caption"] = message.caption[:1000]

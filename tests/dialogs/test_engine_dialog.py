@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
+
+from PIL import Image
 
 from cpc_bot.emulator.server import BotApiEmulator
 from tests.helpers import BotHarness, buttons
@@ -16,6 +19,12 @@ async def open_sample(emulator: BotApiEmulator, user_id: int = PARENT):
     await user.tap("👪 I am a parent or carer")
     await user.tap("📝 Sample questions")
     return user
+
+
+def drawing() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (250, 200, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def last_text(emulator: BotApiEmulator, chat_id: int = PARENT) -> str:
@@ -88,7 +97,7 @@ async def test_walk_every_step_kind_back_skip_review_and_finish(harness: BotHarn
     await user.tap("✅ Done")
 
     assert "Draw your family" in last_text(emulator)
-    await user.send_photo(b"\x89PNG\r\n\x1a\nfake-drawing-bytes")
+    await user.send_photo(drawing())
     await user.say("This is us at the park")
     assert "1 picture" in last_text(emulator)
     await user.tap("✅ Done")
