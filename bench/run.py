@@ -1,6 +1,6 @@
 """Run every benchmark and print one markdown table of medians.
 
-    cd /work/main && .venv/bin/python -m bench.run [--quick] [--runs N] [--only dialog,reminders,pdf,startup]
+    cd /work/main && .venv/bin/python -m bench.run [--quick] [--runs N] [--only dialog,reminders,pdf,startup,peer]
 
 See bench/README.md for what each row means and how latency is measured.
 """
@@ -29,12 +29,15 @@ def _say(text: str = "", *, file: Any = None) -> None:
     stream.flush()
 
 SECTIONS = ("dialog", "reminders", "pdf", "startup")
+#: Run only when named in --only: the aiogram_dialog peer needs the `bench` extra.
+OPTIONAL_SECTIONS = ("peer",)
 
 TARGET_P99_MS = 25.0
 TARGET_ECHO_RATIO = 0.5
 TARGET_TWO_WORKERS = 1.6
 TARGET_REMINDER_PERCENT = 95.0
 TARGET_PDF_MS = 300.0
+TARGET_PEER_THROUGHPUT = 1.0
 
 
 @dataclass
@@ -299,6 +302,80 @@ def bench_startup(cfg: Config, report: Report) -> None:
                f"{spread([r.rss_mib for r in results], '.0f')} MiB", "(info)")
 
 
+# ------------------------------------------------------------------ the aiogram_dialog peer
+def bench_peer(cfg: Config, report: Report) -> None:
+    """Ours and the peer, each in its own process, in interleaved rounds (bench/peer_dialog.py)."""
+    try:
+        import aiogram_dialog  # noqa: F401 - only to say it is missing
+    except ImportError:
+        report.add("6", "Ours / the aiogram_dialog peer", "skipped: aiogram_dialog is not installed "
+                   "(pip install -e '.[bench]')", "", "N/A")
+        return
+    from importlib.metadata import version
+
+    from bench.peer_dialog import SIDES, run_side
+
+    report.notes.append(f"Peer: aiogram_dialog {version('aiogram-dialog')}; each bot in its own process polling its own "
+                        "emulator (in this process, with the simulated parents); CPU and memory are that process's "
+                        "(/proc); rounds interleaved ours, peer.")
+
+    crowd: dict[str, list[Any]] = {side: [] for side in SIDES}
+    single: dict[str, list[Any]] = {side: [] for side in SIDES}
+    try:
+        for run in range(cfg.runs):
+            for side in SIDES:
+                _progress(f"peer run {run + 1}/{cfg.runs}: {side}, {cfg.users} parents x {cfg.steps} steps, own process")
+                crowd[side].append(_run_async(lambda side=side: run_side(side, cfg.users, cfg.steps)))
+            for side in SIDES:
+                _progress(f"  {side}, 1 parent x {cfg.single_steps} steps")
+                single[side].append(_run_async(lambda side=side: run_side(side, 1, cfg.single_steps)))
+    except Exception as exc:  # noqa: BLE001 - one broken benchmark must not hide the others
+        _failure(report, "6", "Ours / the aiogram_dialog peer", exc, cfg)
+        return
+
+    def pair(results: dict[str, list[Any]], figure: Callable[[Any], float], fmt: str, unit: str) -> str:
+        ours, peer = ([figure(r) for r in results[side]] for side in SIDES)
+        ratios = [o / p if p else float("nan") for o, p in zip(ours, peer, strict=True)]
+        return f"{spread(ours, fmt)} / {spread(peer, fmt)} {unit} = {spread(ratios, '.2f')}x"
+
+    who = f"{cfg.users} parents"
+    report.add("6", f"CPU per step, bot process, {who}: ours / peer",
+               pair(crowd, lambda r: r.cpu_ms_per_step, ".1f", "ms"), "(info)")
+    throughput = [o.dialog.throughput / p.dialog.throughput for o, p in zip(crowd["ours"], crowd["peer"], strict=True)]
+    report.add("6", f"Throughput, {who} x {cfg.steps} steps: ours / peer",
+               pair(crowd, lambda r: r.dialog.throughput, ".1f", "steps/s"),
+               f">= {TARGET_PEER_THROUGHPUT:.1f}x", verdict(med(throughput) >= TARGET_PEER_THROUGHPUT))
+    report.add("6", f"Latency p50 / p99, {who} (queueing; info): ours / peer",
+               f"{med([r.dialog.p50_ms for r in crowd['ours']]):.1f} / {med([r.dialog.p99_ms for r in crowd['ours']]):.1f}"
+               f" ms; {med([r.dialog.p50_ms for r in crowd['peer']]):.1f} / {med([r.dialog.p99_ms for r in crowd['peer']]):.1f} ms",
+               "(info)")
+    report.add("6", f"One parent alone, {cfg.single_steps} steps, p50: ours / peer",
+               pair(single, lambda r: r.dialog.p50_ms, ".1f", "ms"), "(info)")
+    p99 = [o.dialog.p99_ms / p.dialog.p99_ms for o, p in zip(single["ours"], single["peer"], strict=True)]
+    report.add("6", f"One parent alone, {cfg.single_steps} steps, p99: ours / peer",
+               pair(single, lambda r: r.dialog.p99_ms, ".1f", "ms"), "ours <= peer (<= 1.0x)", verdict(med(p99) <= 1.0))
+    report.add("6", f"Memory per worker, VmRSS after the {who} run (peak): ours / peer",
+               f"{spread([r.rss_mib for r in crowd['ours']], '.0f')} ({max(r.peak_mib for r in crowd['ours']):.0f}) / "
+               f"{spread([r.rss_mib for r in crowd['peer']], '.0f')} ({max(r.peak_mib for r in crowd['peer']):.0f}) MiB",
+               "(info)")
+    for results in (crowd, single):
+        for ours, peer in zip(results["ours"], results["peer"], strict=True):
+            if ours.dialog.kinds != peer.dialog.kinds:
+                report.notes.append(f"Peer: with {ours.dialog.users} parent(s) the two bots led the script to different "
+                                    "steps (typed / tapped): the sides did not do the same work.")
+        for side in SIDES:
+            for r in results[side]:
+                d = r.dialog
+                if d.errors or d.rejected or d.recoveries or d.silent:
+                    report.notes.append(f"Peer, {d.label}, {d.users} parent(s): {d.errors} failed update(s), "
+                                        f"{d.rejected} call(s) the emulator refused, {d.recoveries} recoveries, "
+                                        f"{d.silent} step(s) without a reply." +
+                                        (f" Refused: {'; '.join(r.refused)}" if r.refused else ""))
+                for key, count in r.warnings.items():
+                    if "signal" not in key:  # the SIGTERM that stops the process
+                        report.notes.append(f"Peer, {d.label}: logged {count} x {key}")
+
+
 # ------------------------------------------------------------------ output
 def print_table(report: Report, cfg: Config, started: float, load_before: tuple[float, ...]) -> None:
     import aiogram
@@ -342,11 +419,13 @@ def parse(argv: list[str] | None) -> Config:
                         help="a second, short reminder run (200 reminders) at a rate the sender can reach (default 10/s; 0: skip)")
     parser.add_argument("--workers", type=int, choices=(1, 2), default=2,
                         help="2 (default): also measure one and two worker processes behind a proxy; 1: skip that")
-    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated subset of {','.join(SECTIONS + OPTIONAL_SECTIONS)} "
+                             f"(default: all but {','.join(OPTIONAL_SECTIONS)})")
     parser.add_argument("--verbose", action="store_true", help="print warnings, errors and tracebacks as they happen")
     args = parser.parse_args(argv)
     sections = tuple(s.strip() for s in args.only.split(",") if s.strip())
-    unknown = set(sections) - set(SECTIONS)
+    unknown = set(sections) - set(SECTIONS) - set(OPTIONAL_SECTIONS)
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     return Config(
@@ -374,8 +453,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     load_before = os.getloadavg()
     report = Report()
-    benches = {"dialog": bench_dialog, "reminders": bench_reminders, "pdf": bench_pdf, "startup": bench_startup}
-    for section in SECTIONS:
+    benches = {"dialog": bench_dialog, "reminders": bench_reminders, "pdf": bench_pdf, "startup": bench_startup,
+               "peer": bench_peer}
+    for section in SECTIONS + OPTIONAL_SECTIONS:
         if section in cfg.sections:
             benches[section](cfg, report)
     print_table(report, cfg, started, load_before)
