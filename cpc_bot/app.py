@@ -6,15 +6,17 @@ Tests build their own :class:`BotApp` with overridden settings and a frozen cloc
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
@@ -23,6 +25,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cpc_bot.clock import Clock, system_clock
@@ -48,6 +51,7 @@ from cpc_bot.handlers.verification import VerificationDesk
 from cpc_bot.i18n.bidi import RtlMiddleware
 from cpc_bot.i18n.catalog import compile_catalogs
 from cpc_bot.mail import mailer_for
+from cpc_bot.redaction import QuietSession
 from cpc_bot.reminders.members import RENDERERS as MEMBER_RENDERERS
 from cpc_bot.reminders.parents import DATE_KEY as PARENT_DATE_KEY
 from cpc_bot.reminders.parents import RENDERERS as PARENT_RENDERERS
@@ -68,6 +72,7 @@ from cpc_bot.store.models import Response
 from cpc_bot.store.people import People
 from cpc_bot.store.professionals import ProfessionalRepository
 from cpc_bot.store.repository import Repository
+from cpc_bot.store.rotate import holds_encrypted_data
 
 log = logging.getLogger(__name__)
 
@@ -151,11 +156,36 @@ def command_list() -> list[BotCommand]:
     ]
 
 
+def _holds_encrypted_data(database_url: str) -> bool:
+    """Whether the database already holds encrypted values: asked only when the key file is
+    missing, before a new key is made. ``build_app`` is not async, so the check runs on its
+    own event loop in a thread (a running loop may be waiting on this one)."""
+    database = make_url(database_url).database
+    if database_url.startswith("sqlite") and (not database or database == ":memory:" or
+                                              (not database.startswith("file:") and not Path(database).exists())):
+        return False
+
+    async def check() -> bool:
+        engine = create_engine(database_url)
+        try:
+            return await holds_encrypted_data(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(lambda: asyncio.run(check())).result()
+    except Exception as exc:  # noqa: BLE001 - whatever it is, a new key must not be made blind
+        raise ValueError(f"the key file is missing and the database could not be checked for encrypted "
+                         f"answers ({type(exc).__name__}); start the database, or restore the key file") from None
+
+
 def _cipher(settings: Settings) -> FieldCipher:
     try:
         if settings.encryption_keys is not None:
             return FieldCipher(parse_keys(settings.encryption_keys.get_secret_value()))
-        return FieldCipher(load_or_create_key_file(settings.key_file))
+        return FieldCipher(load_or_create_key_file(
+            settings.key_file, has_encrypted_data=lambda: _holds_encrypted_data(settings.database_url)))
     except (ValueError, OSError) as exc:
         name = "CPC_ENCRYPTION_KEYS" if settings.encryption_keys is not None else "CPC_KEY_FILE"
         raise ConfigError(f"{name}: {exc}") from None
@@ -185,9 +215,10 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     people = People(storage.redis if isinstance(storage, RedisStorage) else None, prefix=settings.redis_prefix)
     repo = Repository(sessions, cipher, clock, people=people)
 
-    api_session = AiohttpSession()
+    # Its failed downloads do not put the file's address (and so the token) into a traceback.
+    api_session = QuietSession()
     if settings.telegram_api_base:
-        api_session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+        api_session = QuietSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     bot = Bot(
         settings.bot_token.get_secret_value(),
         session=api_session,

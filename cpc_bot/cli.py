@@ -11,6 +11,7 @@ import time
 from aiohttp import web
 from pydantic import SecretStr
 
+from cpc_bot import redaction
 from cpc_bot.app import BotApp, build_app, settle_heap
 from cpc_bot.clock import system_clock
 from cpc_bot.config import DEMO_TOKEN, ConfigError, Settings, load_settings
@@ -21,8 +22,13 @@ from cpc_bot.store.crypto import new_key
 log = logging.getLogger("cpc_bot")
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+def _logging(settings: Settings) -> None:
+    """Log lines to stderr, with the bot token and the other secrets taken out of every line
+    (and file addresses, which hold the token), whichever library writes it."""
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    secrets = (settings.webhook_secret, settings.smtp_password, settings.encryption_keys)
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    redaction.install(token, [s.get_secret_value() for s in secrets if s is not None])
 
 
 async def _poll(app: BotApp) -> None:
@@ -37,7 +43,7 @@ async def _poll(app: BotApp) -> None:
 
 async def _webhook(app: BotApp) -> None:
     """Webhook mode: Telegram calls us; requests without the secret token are refused."""
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from cpc_bot.webhook import webhook_app
 
     settings = app.settings
     assert settings.webhook_url and settings.webhook_secret
@@ -45,10 +51,8 @@ async def _webhook(app: BotApp) -> None:
     await app.prepare()
     settle_heap()
     await app.bot.set_webhook(settings.webhook_url + settings.webhook_path, secret_token=secret)
-    web_app = web.Application()
-    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=secret,
-                         handle_in_background=settings.webhook_in_background).register(web_app, path=settings.webhook_path)
-    setup_application(web_app, app.dispatcher, bot=app.bot)
+    web_app = webhook_app(app.dispatcher, app.bot, secret_token=secret, path=settings.webhook_path,
+                          handle_in_background=settings.webhook_in_background)
     runner = web.AppRunner(web_app)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
@@ -165,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        _logging(settings.log_level)
+        _logging(settings)
         if args.command == "demo":
             asyncio.run(_demo(settings))
         elif args.command == "keys" and args.action == "new":

@@ -24,6 +24,8 @@ from aiohttp import ClientError, ClientSession, web
 from cpc_bot.emulator.limits import ApiError, check_inline_keyboard, visible_length, visible_text
 
 BOT_ID_FALLBACK = 1000000001
+#: ``fail_next(FILE_DOWNLOAD, error_code=...)``: the next download of a file (``/file/bot<token>/...``) fails.
+FILE_DOWNLOAD = "file download"
 
 
 class _Dropped(Exception):
@@ -228,6 +230,10 @@ class BotApiEmulator:
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             raise web.HTTPUnauthorized()
+        try:
+            self._maybe_fail(FILE_DOWNLOAD)
+        except ApiError as exc:
+            return web.Response(status=exc.code, text=exc.description)
         stored = self._files.get(request.match_info["path"].rsplit("/", 1)[-1])
         if stored is None:
             raise web.HTTPNotFound()
@@ -237,6 +243,7 @@ class BotApiEmulator:
     def fail_next(self, method: str, *, error_code: int = 429, description: str | None = None,
                   retry_after: int | None = 1, times: int = 1) -> None:
         """Make the next ``times`` calls of ``method`` fail (429 by default, like a flood limit).
+        ``method=FILE_DOWNLOAD`` fails the next downloads of a file instead (an HTTP error, no body).
 
         ``error_code=0`` drops the connection instead of answering, as a network failure does
         (``after=True`` in :meth:`drop_next` drops it after the message was delivered)."""

@@ -14,7 +14,8 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Sequence
+import stat
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -52,9 +53,31 @@ def parse_keys(text: str) -> list[bytes]:
     return keys
 
 
-def load_or_create_key_file(path: Path) -> list[bytes]:
-    """Read the key file, creating it once with owner-only permissions."""
+class KeyFileError(ValueError):
+    """The key file cannot be used as it is; the message is one line saying what to do."""
+
+
+def read_key_file(path: Path) -> list[bytes]:
+    """The keys in ``path``, refused when anyone but its owner may read or change it: whoever
+    reads the key reads every answer in the database."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise KeyFileError(f"{path} can be read or changed by other users (mode {mode:o}); run: chmod 600 {path}")
+    return parse_keys(path.read_text())
+
+
+def load_or_create_key_file(path: Path, *, has_encrypted_data: Callable[[], bool] = lambda: False) -> list[bytes]:
+    """Read the key file, creating it once with owner-only permissions.
+
+    A missing file gets a new key only while the database holds nothing encrypted
+    (``has_encrypted_data``, asked only then): a new key over old data would leave every answer
+    unreadable and then mix values under two keys, so start-up stops and says how to restore it."""
     if not path.exists():
+        if has_encrypted_data():
+            raise KeyFileError(
+                f"{path} is missing but the database holds encrypted answers that only the old key can read; "
+                f"restore the key file from your backup (chmod 600 {path}) or give the keys in CPC_ENCRYPTION_KEYS"
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         # O_EXCL: two processes starting together never overwrite each other's key.
         try:
@@ -64,7 +87,7 @@ def load_or_create_key_file(path: Path) -> list[bytes]:
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(new_key() + "\n")
-    return parse_keys(path.read_text())
+    return read_key_file(path)
 
 
 class FieldCipher:

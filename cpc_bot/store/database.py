@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import os
+import stat
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import Session, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cpc_bot.store import models  # noqa: F401 - registers the tables on SQLModel.metadata
+
+log = logging.getLogger(__name__)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -29,9 +36,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_WARNED: set[Path] = set()
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite file owner-only (0600) before SQLite opens it: SQLite gives its -wal
+    and -shm files the database file's mode. An existing file that others may read is left as
+    it is (it may be shared on purpose) but warned about, once per process."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database).resolve()
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077 and path not in _WARNED:
+            _WARNED.add(path)
+            log.warning("database.readable_by_others path=%s mode=%o (run: chmod 600 %s)", path, mode, path)
+    except FileNotFoundError:
+        pass  # no such folder: SQLite says so when it opens it
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An async engine; SQLite gets WAL and foreign keys, PostgreSQL a small pool."""
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

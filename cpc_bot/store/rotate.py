@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 from cpc_bot.store import models  # noqa: F401 - registers the tables on SQLModel.metadata
@@ -340,11 +341,25 @@ def rotation_keys(settings: Settings) -> list[bytes]:
     """The keys from ``Settings`` (newest first) WITHOUT creating a key file the way the bot does
     at start-up: rotating under a freshly made key would find nothing readable."""
     from cpc_bot.config import ConfigError
-    from cpc_bot.store.crypto import parse_keys
+    from cpc_bot.store.crypto import parse_keys, read_key_file
 
     secret = settings.encryption_keys
     name = "CPC_ENCRYPTION_KEYS" if secret is not None else "CPC_KEY_FILE"
     try:
-        return parse_keys(secret.get_secret_value() if secret is not None else settings.key_file.read_text())
+        return parse_keys(secret.get_secret_value()) if secret is not None else read_key_file(settings.key_file)
     except (ValueError, OSError) as exc:
         raise ConfigError(f"{name}: {exc}") from None
+
+
+async def holds_encrypted_data(engine: AsyncEngine) -> bool:
+    """Whether any encrypted column holds a value (a table not made yet holds none). Asked
+    before a new key file is made: a new key over such a database could read none of it."""
+    async with engine.connect() as conn:
+        tables = set(await conn.run_sync(lambda sync: sa.inspect(sync).get_table_names()))
+        for spec in ENCRYPTED_COLUMNS:
+            if spec.table in tables:
+                column = sa.column(spec.column)
+                query = sa.select(sa.literal(1)).select_from(sa.table(spec.table, column)).where(column.is_not(None)).limit(1)
+                if (await conn.execute(query)).first() is not None:
+                    return True
+    return False
