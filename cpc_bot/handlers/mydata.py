@@ -28,6 +28,7 @@ from cpc_bot.engine.screens import describe_answer, short_label
 from cpc_bot.engine.values import format_day
 from cpc_bot.handlers.menu import MenuCb
 from cpc_bot.handlers.middlewares import MessageLog
+from cpc_bot.i18n.bidi import RLM
 from cpc_bot.reminders.retention import Retention, erase_day
 from cpc_bot.reminders.store import ReminderStore
 from cpc_bot.store.conferences import ConferenceRepository
@@ -120,7 +121,10 @@ async def on_erase(query: CallbackQuery, callback_data: MenuCb, state: FSMContex
         return
     await query.answer()
     if callback_data.v != "yes":
-        await query.message.edit_text(_("Nothing was deleted."), reply_markup=None)
+        kept = _("Nothing was deleted.")
+        # "No" tapped again (a copy of the button): Telegram refuses an edit that changes nothing.
+        if query.message.reply_markup is not None or (query.message.text or "").replace(RLM, "") != kept:
+            await query.message.edit_text(kept, reply_markup=None)
         return
     chat_id = query.message.chat.id
     await state.clear()

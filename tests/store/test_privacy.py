@@ -10,6 +10,7 @@ import pytest
 from aiohttp import ClientSession
 
 from cpc_bot.emulator.server import BotApiEmulator
+from cpc_bot.handlers.menu import MenuCb
 from tests.helpers import BotHarness, answer_the_rest, open_prepare
 
 ANA = 3001
@@ -49,7 +50,11 @@ async def test_mydata_shows_everything_and_delete_erases_it(harness: BotHarness,
     await ana.say("/delete")
     assert "It cannot be undone." in emulator.last_message(ANA).visible
     await ana.tap("No, keep my answers")
-    assert "Nothing was deleted." in emulator.last_message(ANA).visible
+    kept = emulator.last_message(ANA)
+    assert "Nothing was deleted." in kept.visible
+    # The same "No" tapped again (a copy of the button, on this message): nothing to change, nothing refused.
+    await ana.tap_data(MenuCb(a="erase", v="no").pack(), kept.message_id)
+    assert not emulator.rejected and "Nothing was deleted." in emulator.last_message(ANA).visible
     await ana.say("/delete")
     assert len(emulator.messages(ANA, include_user=True)) > 10
     await ana.tap("🗑 Yes, delete everything")
