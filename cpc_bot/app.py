@@ -34,7 +34,7 @@ from cpc_bot.documents.service import ReportService
 from cpc_bot.domain.verification import parse_admins, parse_domains
 from cpc_bot.engine.guides import load_guides
 from cpc_bot.engine.loader import DialogRegistry, load_dialogs
-from cpc_bot.engine.runner import AnswerHook, DialogRunner, FinishHook, View
+from cpc_bot.engine.runner import AnswerHook, DialogRunner, DiscardHook, FinishHook, View
 from cpc_bot.handlers import setup as setup_handlers
 from cpc_bot.handlers.middlewares import (
     CommitBeforeSend,
@@ -232,13 +232,15 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale, domain="messages")
     on_finish: dict[str, FinishHook] = {}
     on_answer: dict[str, AnswerHook] = {}
-    runner = DialogRunner(registry, repo, clock, on_finish=on_finish, on_answer=on_answer,
+    on_discard: dict[str, DiscardHook] = {}
+    runner = DialogRunner(registry, repo, clock, on_finish=on_finish, on_answer=on_answer, on_discard=on_discard,
                           finished_per_day=settings.finished_per_day)
     reminders = ReminderStore(sessions, clock)
     planner = ParentReminderPlanner(reminders, clock)
     for dialog in registry.for_audience("parent"):
         if any(step.key == PARENT_DATE_KEY for step in dialog.steps):
             on_answer[dialog.id] = planner
+            on_discard[dialog.id] = planner.forget  # "Start again": the new date plans them afresh
     conferences = ConferenceRepository(sessions, cipher, clock)
     professional_dialogs = {d.id for d in registry.dialogs.values() if d.audience == "professional"}
     retention = Retention(repo, reminders, clock, days=settings.retention_days,

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
@@ -52,6 +52,9 @@ from cpc_bot.store.repository import Repository, StoredAnswer
 
 log = logging.getLogger(__name__)
 
+#: A hidden answer: when the questionnaire was finished in the last day (each Finish makes a report).
+FINISHES_KEY = "_finishes"
+
 #: Telegram lets bots download files up to 20 MB.
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 
@@ -67,6 +70,8 @@ FinishHook = Callable[[Bot, int, Response, "View"], Awaitable[None]]
 #: Called after each answer is complete (e.g. to plan reminders from a date).
 #: After an answer is saved: the response, the view, and the key of the step just answered.
 AnswerHook = Callable[[Response, "View", str], Awaitable[None]]
+#: Called before a questionnaire is deleted to start again (e.g. to drop the reminders it planned).
+DiscardHook = Callable[[Response], Awaitable[None]]
 
 
 @dataclass
@@ -128,6 +133,7 @@ class DialogRunner:
         *,
         on_finish: Mapping[str, FinishHook] | None = None,
         on_answer: Mapping[str, AnswerHook] | None = None,
+        on_discard: Mapping[str, DiscardHook] | None = None,
         finished_per_day: int | None = None,
     ) -> None:
         self.registry = registry
@@ -137,6 +143,7 @@ class DialogRunner:
         self.clock = clock
         self.on_finish = on_finish if on_finish is not None else {}
         self.on_answer = on_answer if on_answer is not None else {}
+        self.on_discard = on_discard if on_discard is not None else {}
 
     # ------------------------------------------------------------------ views
     async def load_view(self, response: Response, context: Mapping[str, Any] | None = None) -> View:
@@ -197,11 +204,20 @@ class DialogRunner:
         self, bot: Bot, chat_id: int, user_id: int, state: FSMContext, dialog_id: str,
         context: Mapping[str, Any] | None = None,
     ) -> None:
-        """Start a questionnaire, or carry on with the unfinished one."""
+        """Start a questionnaire, or carry on with the unfinished one. A person keeps one of each
+        questionnaire (``one_per_person``): a finished one opens again at its review, where a
+        change and Finish make the new report; only :meth:`start_again` makes a blank one."""
         dialog = self.registry[dialog_id]
         response = await self.repo.open_response(user_id, dialog_id)
         note = None
-        if response is None:
+        finished = None
+        if response is None and dialog.one_per_person:
+            finished = await self.repo.latest_response(user_id, dialog_id, status="finished")
+        if finished is not None:
+            await self.repo.reopen_response(finished.id or 0, REVIEW)
+            response = await self.repo.get_response(finished.id or 0)
+            log.info("dialog.reopened user=%s response=%s dialog=%s", user_id, finished.id, dialog_id)
+        elif response is None:
             first = visible_slots(dialog, {}, context or {})[0]
             response = await self.repo.create_response(user_id, dialog_id, dialog.version, first.key, _locale())
             log.info("dialog.started user=%s response=%s dialog=%s", user_id, response.id, dialog_id)
@@ -210,6 +226,22 @@ class DialogRunner:
             log.info("dialog.resumed user=%s response=%s dialog=%s", user_id, response.id, dialog_id)
         view = await self.load_view(response, context)
         await self.send_prompt(bot, chat_id, state, view, note)
+
+    async def start_again(self, bot: Bot, chat_id: int, user_id: int, state: FSMContext, dialog_id: str) -> None:
+        """Delete the person's answers to this questionnaire (every copy, with their pictures and,
+        through ``on_discard``, what was planned from them), then start a blank one."""
+        hook = self.on_discard.get(dialog_id)
+        for old in await self.repo.responses(user_id):
+            if old.dialog_id != dialog_id:
+                continue
+            blobs = [part["blob"] for answer in (await self.repo.answers(old.id or 0)).values()
+                     for part in (answer.value if isinstance(answer.value, list) else [])
+                     if isinstance(part, dict) and part.get("type") == "image" and isinstance(part.get("blob"), str)]
+            if hook is not None:
+                await hook(old)
+            await self.repo.discard_response(old.id or 0, blobs)
+            log.info("dialog.discarded user=%s response=%s dialog=%s", user_id, old.id, dialog_id)
+        await self.begin(bot, chat_id, user_id, state, dialog_id)
 
     async def stop(self, bot: Bot, chat_id: int, state: FSMContext) -> bool:
         """Leave the questionnaire (answers stay saved). True when one was active."""
@@ -570,11 +602,16 @@ class DialogRunner:
             await self._show_in_place(query, state, await self._move(view, missing[0].key, return_to_review=True))
             return
         rid = view.response.id or 0
+        # A questionnaire finished again after a change counts each time (each makes a report).
+        now = self.clock()
+        again = [at for at in (view.value(FINISHES_KEY) or {}).get("at", [])
+                 if datetime.fromisoformat(at) > now - timedelta(days=1)]
         if (self.finished_per_day is not None
-                and await self.repo.finished_today(view.response.user_id, besides=rid) >= self.finished_per_day):
+                and await self.repo.finished_today(view.response.user_id, besides=rid) + len(again) >= self.finished_per_day):
             await query.answer(_("You have finished a lot today. Your answers are all saved: please tap Finish "
                                  "again tomorrow."), show_alert=True)
             return
+        await self.repo.save_answer(rid, FINISHES_KEY, {"at": [*again, now.isoformat()]})
         await self.repo.finish_response(rid)
         await query.answer(_("Finished"))
         await state.clear()
@@ -583,7 +620,10 @@ class DialogRunner:
             await self._strip_keyboard(query.bot, chat_id, query.message.message_id)  # type: ignore[arg-type]
         log.info("dialog.finished response=%s dialog=%s", rid, view.dialog.id)
         view = await self._reload(view)
-        await query.bot.send_message(chat_id, escape(_(view.dialog.finished)))  # type: ignore[union-attr]
+        closing = escape(_(view.dialog.finished))
+        if view.dialog.one_per_person:
+            closing += "\n\n" + escape(_("To change an answer, send /start and tap ✏️ Change my answers."))
+        await query.bot.send_message(chat_id, closing)  # type: ignore[union-attr]
         hook = self.on_finish.get(view.dialog.id)
         if hook is not None:
             await hook(query.bot, chat_id, view.response, view)  # type: ignore[arg-type]
@@ -606,4 +646,4 @@ class DialogRunner:
     }
 
 
-__all__ = ["REVIEW", "AnswerHook", "DialogRunner", "DialogSG", "FinishHook", "View"]
+__all__ = ["REVIEW", "AnswerHook", "DialogRunner", "DialogSG", "DiscardHook", "FinishHook", "View"]

@@ -165,6 +165,10 @@ class Dialog(_Strict):
     report_title: str | None = None
     audience: Literal["parent", "child", "professional"]
     finished: str
+    #: A person keeps one of these: once finished, opening it again offers to change the answers
+    #: or (after a confirmation) to start again, never a second copy beside the first. False for a
+    #: questionnaire each run of which is a new record (a professional registering another conference).
+    one_per_person: bool = True
     steps: list[Step]
 
     @field_validator("id")

@@ -21,6 +21,9 @@ async def send_latest_reports(bot: Bot, chat_id: int, repo: Repository, registry
         if not dialog.report_title:
             continue
         response = await repo.latest_response(chat_id, dialog.id, status="finished")
+        if response is None:  # open again to change an answer: the report of the answers as they are now
+            reopened = await repo.open_response(chat_id, dialog.id)
+            response = reopened if reopened is not None and reopened.finished_at is not None else None
         if response is not None:
             await reports.send(bot, chat_id, response)
             sent += 1

@@ -1,4 +1,9 @@
-"""/start: greet, say who you are, then open (or carry on with) a questionnaire."""
+"""/start: greet, say who you are, then open (or carry on with) a questionnaire.
+
+A person keeps one of each questionnaire. Once it is finished, the menus offer "Change my
+answers" (its review screen) and "Start again" (after a confirmation saying the old answers are
+deleted) instead of opening it: no button, however old or copied, makes a second one silently.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from cpc_bot.handlers.menu import MenuCb, role_keyboard
 from cpc_bot.handlers.professional import ConferenceDesk
 from cpc_bot.handlers.settings import discreet_offer_button
 from cpc_bot.i18n.bidi import RLM
+from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -32,12 +38,18 @@ def _button(text: str, action: str, value: str = "") -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=MenuCb(a=action, v=value).pack())
 
 
-async def _unfinished(repo: Repository, registry: DialogRegistry, user_id: int) -> list[str]:
-    found = []
-    for dialog_id in registry.dialogs:
-        if await repo.open_response(user_id, dialog_id) is not None:
-            found.append(dialog_id)
-    return found
+async def _progress(repo: Repository, registry: DialogRegistry, user_id: int) -> tuple[list[str], list[str]]:
+    """The person's questionnaires not yet finished, and those finished (kept one per person)
+    that are not open again: the second are changed or started again, not opened."""
+    responses = await repo.responses(user_id)
+    opened = {r.dialog_id for r in responses if r.status == "in_progress"}
+    finished = {r.dialog_id for r in responses if r.status == "finished"}
+    return ([d for d in registry.dialogs if d in opened],
+            [d for d, dialog in registry.dialogs.items() if d in finished - opened and dialog.one_per_person])
+
+
+def _comeback_rows(dialog_id: str) -> list[list[InlineKeyboardButton]]:
+    return [[_button(_("✏️ Change my answers"), "change", dialog_id)], [_button(_("🔄 Start again"), "again", dialog_id)]]
 
 
 async def cmd_start(message: Message, command: CommandObject, state: FSMContext, bot: Bot, repo: Repository,
@@ -59,20 +71,29 @@ async def cmd_start(message: Message, command: CommandObject, state: FSMContext,
         "If someone is in danger now, call 999.\n\n"
         "Who are you?"
     )
-    rows = [
-        [_button(_("▶️ Carry on: %(title)s") % {"title": _(registry[d].title)}, "open", d)]
-        for d in await _unfinished(repo, registry, message.chat.id)
-    ]
+    unfinished, finished = await _progress(repo, registry, message.chat.id)
+    rows = [[_button(_("▶️ Carry on: %(title)s") % {"title": _(registry[d].title)}, "open", d)] for d in unfinished]
+    if len(finished) == 1:
+        rows += _comeback_rows(finished[0])
+    else:  # rare (one phone, two roles): each opens its own choice, named
+        rows += [[_button("📝 " + _(registry[d].title), "open", d)] for d in finished]
     rows += role_keyboard().inline_keyboard
     await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
-def _dialog_menu(registry: DialogRegistry, dialog_ids: list[str]) -> tuple[str, InlineKeyboardMarkup]:
+async def _dialog_menu(repo: Repository, registry: DialogRegistry, user_id: int,
+                       dialog_ids: list[str]) -> tuple[str, InlineKeyboardMarkup]:
+    """Each questionnaire named and described, with a button to open it, or, once finished, to
+    change the answers or start again."""
+    _unfinished, finished = await _progress(repo, registry, user_id)
     lines, rows = [], []
     for dialog_id in dialog_ids:
         dialog = registry[dialog_id]
         lines.append(f"<b>{escape(_(dialog.title))}</b>\n{escape(tr(dialog.description))}".strip())
-        rows.append([_button("📝 " + _(dialog.title), "open", dialog_id)])
+        if dialog_id in finished:
+            rows += _comeback_rows(dialog_id)
+        else:
+            rows.append([_button("📝 " + _(dialog.title), "open", dialog_id)])
     return "\n\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -109,7 +130,7 @@ async def on_role(query: CallbackQuery, callback_data: MenuCb, repo: Repository,
         await _show(query.message, text, keyboard)
         return
     dialogs = [d.id for d in registry.for_audience(role)]
-    text, keyboard = _dialog_menu(registry, dialogs)
+    text, keyboard = await _dialog_menu(repo, registry, query.from_user.id, dialogs)
     if role == "parent":
         keyboard.inline_keyboard.append([_button(_("📖 About the conference"), "guide")])
         keyboard.inline_keyboard.append([discreet_offer_button()])
@@ -117,27 +138,104 @@ async def on_role(query: CallbackQuery, callback_data: MenuCb, repo: Repository,
     await _show(query.message, _("Here is what we can do together:") + "\n\n" + text, keyboard)
 
 
-async def on_age(query: CallbackQuery, callback_data: MenuCb, registry: DialogRegistry) -> None:
+async def on_age(query: CallbackQuery, callback_data: MenuCb, repo: Repository, registry: DialogRegistry) -> None:
     dialog_id = CHILD_DIALOGS.get(callback_data.v)
     if dialog_id is None or registry.get(dialog_id) is None or not isinstance(query.message, Message):
         await query.answer(_("This button no longer works. Send /start to carry on."))
         return
     await query.answer()
-    text, keyboard = _dialog_menu(registry, [dialog_id])
+    text, keyboard = await _dialog_menu(repo, registry, query.from_user.id, [dialog_id])
     keyboard.inline_keyboard.append([_button(_("📖 About the meeting"), "guide")])
     keyboard.inline_keyboard.append([discreet_offer_button()])
     keyboard.inline_keyboard.append([InlineKeyboardButton(text=_("🆘 I don't feel safe right now"), callback_data=SOS_DATA)])
     await query.message.edit_text(text, reply_markup=keyboard)
 
 
-async def on_open(query: CallbackQuery, callback_data: MenuCb, state: FSMContext, bot: Bot,
+async def on_open(query: CallbackQuery, callback_data: MenuCb, state: FSMContext, bot: Bot, repo: Repository,
                   registry: DialogRegistry, runner: DialogRunner) -> None:
     if registry.get(callback_data.v) is None or not isinstance(query.message, Message):
         await query.answer(_("This button no longer works. Send /start to carry on."))
         return
     await query.answer()
+    _unfinished, finished = await _progress(repo, registry, query.from_user.id)
+    if callback_data.v in finished:
+        # An open button from before they finished (or copied, or forged): offer the two ways on.
+        text, keyboard = await _dialog_menu(repo, registry, query.from_user.id, [callback_data.v])
+        await query.message.answer(text, reply_markup=keyboard)
+        return
     await runner.stop(bot, query.message.chat.id, state)
     await runner.begin(bot, query.message.chat.id, query.from_user.id, state, callback_data.v)
+
+
+def _was_finished(registry: DialogRegistry, response: Response | None, user_id: int) -> bool:
+    """A questionnaire of theirs, kept one per person, that they finished (it may be open again
+    to change an answer): the only kind "Change my answers" and "Start again" act on."""
+    dialog = registry.get(response.dialog_id) if response is not None else None
+    return (response is not None and dialog is not None and dialog.one_per_person
+            and response.user_id == user_id and response.finished_at is not None)
+
+
+async def _kept(repo: Repository, registry: DialogRegistry, user_id: int, dialog_id: str) -> Response | None:
+    """The person's newest copy of a questionnaire they finished (open again or not), if any."""
+    response = await repo.latest_response(user_id, dialog_id) if registry.get(dialog_id) is not None else None
+    return response if _was_finished(registry, response, user_id) else None
+
+
+async def on_change(query: CallbackQuery, callback_data: MenuCb, state: FSMContext, bot: Bot, repo: Repository,
+                    registry: DialogRegistry, runner: DialogRunner) -> None:
+    """ "Change my answers": the review screen of the questionnaire they finished (or are changing)."""
+    if await _kept(repo, registry, query.from_user.id, callback_data.v) is None or not isinstance(query.message, Message):
+        await query.answer(_("This button no longer works. Send /start to carry on."))
+        return
+    await query.answer()
+    await runner.stop(bot, query.message.chat.id, state)
+    await runner.begin(bot, query.message.chat.id, query.from_user.id, state, callback_data.v)
+
+
+async def on_again(query: CallbackQuery, callback_data: MenuCb, repo: Repository, registry: DialogRegistry) -> None:
+    """ "Start again": first say plainly what happens to the old answers."""
+    response = await _kept(repo, registry, query.from_user.id, callback_data.v)
+    if response is None or not isinstance(query.message, Message):
+        await query.answer(_("This button no longer works. Send /start to carry on."))
+        return
+    await query.answer()
+    # "Yes" names this copy: once it is gone (started again already), an old "Yes" does nothing.
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[
+        [_button(_("Yes, start again"), "again_yes", str(response.id))],
+        [_button(_("No, keep my answers"), "again_no", response.dialog_id)],
+    ])
+    await query.message.answer(escape(_(
+        "Start again from the beginning?\n\n"
+        "I will delete your answers to “%(title)s”, and you start again with nothing filled in. "
+        "Reports I sent you before stay in this chat. Reminders will follow your new answers."
+    ) % {"title": _(registry[response.dialog_id].title)}), reply_markup=keyboard)
+
+
+async def on_again_answer(query: CallbackQuery, callback_data: MenuCb, state: FSMContext, bot: Bot,
+                          repo: Repository, registry: DialogRegistry, runner: DialogRunner) -> None:
+    """The answer to "Start again?": No changes nothing; Yes deletes, then a blank one starts."""
+    if not isinstance(query.message, Message):
+        await query.answer()
+        return
+    if callback_data.a == "again_no":
+        if registry.get(callback_data.v) is None:
+            await query.answer(_("This button no longer works. Send /start to carry on."))
+            return
+        await query.answer()
+        text, keyboard = await _dialog_menu(repo, registry, query.from_user.id, [callback_data.v])
+        await _show(query.message, text, keyboard)
+        return
+    response = await repo.get_response(int(callback_data.v)) if callback_data.v.isdigit() else None
+    # (A blank one started since has not been finished: an old "Yes" cannot delete it, even where
+    # SQLite gave it the deleted one's id.)
+    if response is None or not _was_finished(registry, response, query.from_user.id):
+        await query.answer(_("This button no longer works. Send /start to carry on."))
+        return
+    await query.answer()
+    if query.message.reply_markup is not None:
+        await query.message.edit_reply_markup(reply_markup=None)
+    await runner.stop(bot, query.message.chat.id, state)
+    await runner.start_again(bot, query.message.chat.id, query.from_user.id, state, response.dialog_id)
 
 
 def setup() -> Router:
@@ -146,4 +244,7 @@ def setup() -> Router:
     router.callback_query.register(on_role, MenuCb.filter(F.a == "role"))
     router.callback_query.register(on_age, MenuCb.filter(F.a == "age"))
     router.callback_query.register(on_open, MenuCb.filter(F.a == "open"))
+    router.callback_query.register(on_change, MenuCb.filter(F.a == "change"))
+    router.callback_query.register(on_again, MenuCb.filter(F.a == "again"))
+    router.callback_query.register(on_again_answer, MenuCb.filter(F.a.in_({"again_yes", "again_no"})))
     return router

@@ -35,7 +35,17 @@ class ParentReminderPlanner:
             return  # other answers change no reminder (and re-planning costs writes on every step)
         day = view.answers.get(DATE_KEY)
         kind = KINDS.get(view.answers.get(KIND_KEY) or "", "not_sure")
-        await self.plan(response.user_id, f"parent:{response.id}:", date.fromisoformat(day) if day else None, kind)
+        await self.plan(response.user_id, self.prefix(response), date.fromisoformat(day) if day else None, kind)
+
+    @staticmethod
+    def prefix(response: Response) -> str:
+        """One set of reminders per questionnaire: re-planning it replaces them, never adds."""
+        return f"parent:{response.id}:"
+
+    async def forget(self, response: Response) -> None:
+        """The questionnaire is being deleted to start again: its reminders go with its answers;
+        the new one's date plans them afresh."""
+        await self.store.delete(response.user_id, self.prefix(response))
 
     async def plan(self, user_id: int, prefix: str, day: date | None, kind: str) -> None:
         """Replace the pending reminders under ``prefix`` with those for ``day`` (none when None)."""

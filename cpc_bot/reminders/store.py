@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, or_, update
+from sqlalchemy import Table, bindparam, delete, or_, update
 from sqlmodel import select
 
 from cpc_bot.clock import Clock
@@ -131,6 +131,14 @@ class ReminderStore:
                 .where(Reminder.user_id == user_id, Reminder.ref.startswith(ref_prefix), Reminder.status == "pending")  # type: ignore[attr-defined]
                 .values(status="cancelled")
             )
+            return result.rowcount or 0  # type: ignore[attr-defined]
+
+    async def delete(self, user_id: int, ref_prefix: str) -> int:
+        """Delete the reminders whose ref starts with ``ref_prefix``, whatever their state (the
+        answers they came from were deleted); returns how many."""
+        async with self._sessions.begin() as s:
+            result = await s.exec(delete(Reminder).where(
+                Reminder.user_id == user_id, Reminder.ref.startswith(ref_prefix, autoescape=True)))  # type: ignore[arg-type, attr-defined]
             return result.rowcount or 0  # type: ignore[attr-defined]
 
     async def mark_done(self, user_id: int, ref_prefix: str) -> int:

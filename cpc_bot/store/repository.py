@@ -160,6 +160,19 @@ class Repository:
             response.cursor = cursor
             response.updated_at = self._clock()
 
+    async def discard_response(self, response_id: int, blob_ids: list[str]) -> None:
+        """Delete one response (its answers by cascade) and the pictures its answers hold, the
+        owner's only: what "Start again" leaves nothing of."""
+        async with self._sessions.begin() as s:
+            response = await s.get(Response, response_id)
+            if response is None:
+                return
+            if blob_ids:
+                await s.exec(delete(Blob).where(Blob.user_id == response.user_id, Blob.id.in_(blob_ids)))  # type: ignore[arg-type, attr-defined]
+            await s.exec(delete(Response).where(Response.id == response_id))  # type: ignore[arg-type]
+            await s.flush()
+            forget_rows(s)  # the database cascaded the answers
+
     # answers ---------------------------------------------------------------
     @staticmethod
     def _answer_context(response_id: int, key: str) -> str:

@@ -114,7 +114,8 @@ async def test_walk_every_step_kind_back_skip_review_and_finish(harness: BotHarn
     review = emulator.last_message(PARENT)
     assert "Check your answers" in review.visible and "Dad" in review.visible and "Mum" not in review.visible
     await user.tap("✅ Finish")
-    assert last_text(emulator) == "Thank you. Your answers are saved."
+    assert last_text(emulator) == ("Thank you. Your answers are saved.\n\n"
+                                   "To change an answer, send /start and tap ✏️ Change my answers.")
     # No live buttons are left behind on the finished questionnaire.
     assert all(not buttons(m) for m in emulator.messages(PARENT)[-2:])
 

@@ -57,13 +57,18 @@ async def test_conferences_and_finished_questionnaires_per_day(harness: BotHarne
     assert "You have registered a lot of conferences today." in emulator.callback_answers(SW)[-1]
     assert len(await harness.app.dispatcher["conferences"].for_owner(SW)) == 2
 
-    # Finishing: two a day here (the two registrations above were the social worker's).
+    # Finishing: two a day here (the two registrations above were the social worker's). A person keeps
+    # one questionnaire, and finishing it again after a change counts too: each Finish makes a report.
     parent = emulator.user(4204, language_code="en")
-    for _ in range(3):
+    await parent.say("/start")
+    await parent.tap("👪 I am a parent or carer")
+    await parent.tap("📝 Prepare your views")
+    await answer_the_rest(parent, emulator, 4204)
+    for _ in range(2):
         await parent.say("/start")
-        await parent.tap("👪 I am a parent or carer")
-        await parent.tap("📝 Prepare your views")
-        await answer_the_rest(parent, emulator, 4204)
+        await parent.tap("✏️ Change my answers")
+        await parent.tap("✅ Finish")
     assert "You have finished a lot today. Your answers are all saved" in emulator.callback_answers(4204)[-1]
+    assert len(emulator.documents(4204)) == 2
     responses = await harness.app.repo.responses(4204)
-    assert [r.status for r in responses] == ["finished", "finished", "in_progress"]
+    assert [r.status for r in responses] == ["in_progress"]  # open at its review, to finish tomorrow
