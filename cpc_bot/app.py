@@ -39,10 +39,12 @@ from cpc_bot.handlers import setup as setup_handlers
 from cpc_bot.handlers.middlewares import (
     CommitBeforeSend,
     EditFallback,
+    FitToTelegram,
     MessageLog,
     OnceMiddleware,
     UserLocaleMiddleware,
 )
+from cpc_bot.handlers.private_chats import PrivateChatsOnly
 from cpc_bot.handlers.professional import REGISTER_DIALOG, REPORT_DIALOG, ConferenceDesk
 from cpc_bot.handlers.recipients import Recipients
 from cpc_bot.handlers.safety import SafetyMiddleware
@@ -226,6 +228,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     )
     bot.session.middleware(CommitBeforeSend(sessions))
     bot.session.middleware(RtlMiddleware())
+    bot.session.middleware(FitToTelegram())
     message_log = MessageLog(repo, clock)
     bot.session.middleware(message_log)
     bot.session.middleware(EditFallback())
@@ -303,6 +306,8 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     dispatcher["message_log"] = message_log
     dispatcher["reminder_sender"] = sender
     dispatcher["settings"] = settings
+    # Private chats only, outermost: a group's update is refused before anything reads or writes.
+    dispatcher.update.outer_middleware(PrivateChatsOnly(i18n))
     # Safety first: before the update is claimed in the database, before any handler.
     safety = SafetyMiddleware(default_net(), people, i18n)
     dispatcher["safety"] = safety

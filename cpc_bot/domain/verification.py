@@ -57,7 +57,7 @@ def parse_admins(text: str) -> dict[str, frozenset[int]]:
     admins: dict[str, set[int]] = {}
     for area, values in _pairs(text):
         for value in values:
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):
                 raise ValueError(f"admin {value!r} for {area} is not a Telegram id (digits only)")
             admins.setdefault(area, set()).add(int(value))
     return {area: frozenset(ids) for area, ids in admins.items()}

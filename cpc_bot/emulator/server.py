@@ -58,11 +58,12 @@ class SentMessage:
         """The text as the person reads it (no HTML tags, entities decoded)."""
         return visible_text(self.text or "", self.parse_mode)
 
-    def to_api(self, bot_user: dict[str, Any], user: dict[str, Any] | None) -> dict[str, Any]:
+    def to_api(self, bot_user: dict[str, Any], user: dict[str, Any] | None,
+               chat: dict[str, Any] | None = None) -> dict[str, Any]:
         message: dict[str, Any] = {
             "message_id": self.message_id,
             "date": int(time.time()),
-            "chat": {"id": self.chat_id, "type": "private", **({"first_name": user["first_name"]} if user else {})},
+            "chat": chat or {"id": self.chat_id, "type": "private", **({"first_name": user["first_name"]} if user else {})},
             "from": bot_user if self.from_bot else user,
         }
         if self.kind == "text":
@@ -115,6 +116,13 @@ class BotApiEmulator:
         self._chats: dict[int, list[SentMessage]] = defaultdict(list)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._users: dict[int, dict[str, Any]] = {}
+        #: Group, supergroup and channel chats the bot was added to (chat id -> Telegram's chat object).
+        self._groups: dict[int, dict[str, Any]] = {}
+        #: The chats the bot left (leaveChat), in order.
+        self.left_chats: list[int] = []
+        #: The update types the bot asked for (getUpdates / setWebhook ``allowed_updates``);
+        #: Telegram sends no others. None: never said, Telegram's default.
+        self.allowed_updates: list[str] | None = None
         self._files: dict[str, StoredFile] = {}
         self._callbacks: dict[str, dict[str, Any]] = {}
         self._callback_answers: dict[int, list[str]] = defaultdict(list)
@@ -275,7 +283,10 @@ class BotApiEmulator:
         update_id = next(self._update_ids)
         self._sent_updates[update_id] = {"update_id": update_id, **payload}
         if self._webhook is not None:
-            self._deliver_soon(self._sent_updates[update_id])
+            if self._wanted(self._sent_updates[update_id]):
+                self._deliver_soon(self._sent_updates[update_id])
+            else:
+                self._processed.add(update_id)
             return update_id
         async with self._new_update:
             self._updates.append(self._sent_updates[update_id])
@@ -292,10 +303,29 @@ class BotApiEmulator:
             self._replay.append(self._sent_updates[update_id])
             self._new_update.notify_all()
 
+    #: What Telegram sends when a bot never said which update types it wants.
+    DEFAULT_UPDATES = frozenset({"message", "edited_message", "channel_post", "edited_channel_post", "callback_query",
+                                 "inline_query", "chosen_inline_result", "my_chat_member", "chat_join_request"})
+
+    def _wanted(self, update: dict[str, Any]) -> bool:
+        allowed = self.DEFAULT_UPDATES if not self.allowed_updates else set(self.allowed_updates)
+        return any(kind in allowed for kind in update if kind != "update_id")
+
+    def _drop_unwanted(self) -> bool:
+        """Updates of a type the bot did not ask for are never sent (Telegram does not keep them)."""
+        kept = [update for update in self._updates if self._wanted(update)]
+        dropped = len(kept) != len(self._updates)
+        self._processed.update(u["update_id"] for u in self._updates if not self._wanted(u))
+        self._updates = kept
+        return dropped
+
     async def api_getupdates(self, params: _Params) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self.allowed_updates = [str(kind) for kind in allowed]
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             async with self._confirm_event:
@@ -311,6 +341,9 @@ class BotApiEmulator:
             if self._replay:
                 replay, self._replay = self._replay, []
                 return replay
+            if self._drop_unwanted():
+                async with self._confirm_event:
+                    self._confirm_event.notify_all()
             return self._updates[:limit]
 
     async def wait_processed(self, update_id: int, timeout: float = 10) -> None:
@@ -364,6 +397,9 @@ class BotApiEmulator:
     async def api_setwebhook(self, params: _Params) -> bool:
         url = str(params.get("url") or "")
         self._webhook = (url, params.get("secret_token")) if url else None
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self.allowed_updates = [str(kind) for kind in allowed]
         return True
 
     async def api_getwebhookinfo(self, params: _Params) -> dict[str, Any]:
@@ -391,11 +427,37 @@ class BotApiEmulator:
     async def api_close(self, params: _Params) -> bool:
         return True
 
+    async def api_leavechat(self, params: _Params) -> bool:
+        """The bot leaves a group or channel; Telegram then tells it so (``my_chat_member``)."""
+        chat_id = params.int("chat_id")
+        if chat_id not in self._groups:
+            raise ApiError(400, "Bad Request: chat not found" if chat_id not in self._users else
+                           "Bad Request: can't leave private chat")
+        self._chat(params)  # 403 when it has left already
+        self.left_chats.append(chat_id)
+        was = "administrator" if self._groups[chat_id]["type"] == "channel" else "member"
+        await self._push_update({"my_chat_member": self._member_change(chat_id, self.bot_user, was, "left")})
+        return True
+
     def _chat(self, params: _Params) -> int:
         chat_id = params.int("chat_id")
+        if chat_id in self._groups:
+            if chat_id in self.left_chats:
+                kind = self._groups[chat_id]["type"]
+                raise ApiError(403, f"Forbidden: bot is not a member of the {'channel' if kind == 'channel' else kind} chat")
+            return chat_id
         if chat_id not in self._users:
             raise ApiError(400, "Bad Request: chat not found")
         return chat_id
+
+    def _chat_object(self, chat_id: int) -> dict[str, Any]:
+        if chat_id in self._groups:
+            return self._groups[chat_id]
+        user = self._users.get(chat_id)
+        return {"id": chat_id, "type": "private", **({"first_name": user["first_name"]} if user else {})}
+
+    def _to_api(self, message: SentMessage) -> dict[str, Any]:
+        return message.to_api(self.bot_user, self._users.get(message.chat_id), self._chat_object(message.chat_id))
 
     def _message(self, chat_id: int, message_id: int, action: str) -> SentMessage:
         for message in self._chats[chat_id]:
@@ -434,7 +496,7 @@ class BotApiEmulator:
         check_inline_keyboard(markup)
         message = await self._add(SentMessage(next(self._message_ids[chat_id]), chat_id, True, text, parse_mode,
                                               markup if isinstance(markup, dict) else None))
-        return message.to_api(self.bot_user, self._users[chat_id])
+        return self._to_api(message)
 
     async def api_editmessagetext(self, params: _Params) -> dict[str, Any]:
         chat_id = self._chat(params)
@@ -452,7 +514,7 @@ class BotApiEmulator:
         message.edits += 1
         message.seq = next(self._seq)
         await self._notify()
-        return message.to_api(self.bot_user, self._users[chat_id])
+        return self._to_api(message)
 
     async def api_editmessagereplymarkup(self, params: _Params) -> dict[str, Any]:
         chat_id = self._chat(params)
@@ -466,7 +528,7 @@ class BotApiEmulator:
         message.edits += 1
         message.seq = next(self._seq)
         await self._notify()
-        return message.to_api(self.bot_user, self._users[chat_id])
+        return self._to_api(message)
 
     async def api_deletemessage(self, params: _Params) -> bool:
         chat_id = self._chat(params)
@@ -517,7 +579,7 @@ class BotApiEmulator:
         message = await self._add(SentMessage(next(self._message_ids[chat_id]), chat_id, True, caption or None,
                                               params.get("parse_mode"), markup if isinstance(markup, dict) else None,
                                               kind="document", file_id=file_id, file_name=self._files[file_id].name))
-        return message.to_api(self.bot_user, self._users[chat_id])
+        return self._to_api(message)
 
     async def api_getfile(self, params: _Params) -> dict[str, Any]:
         file_id = str(params.get("file_id"))
@@ -539,6 +601,43 @@ class BotApiEmulator:
         self._users[user_id] = {"id": user_id, "is_bot": False, "first_name": first_name,
                                 **({"language_code": language_code} if language_code else {})}
         return FakeUser(self, user_id)
+
+    def _member_change(self, chat_id: int, by: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+        """A ChatMemberUpdated about the bot itself (Telegram's ``my_chat_member``)."""
+        def member(status: str) -> dict[str, Any]:
+            body: dict[str, Any] = {"user": self.bot_user, "status": status}
+            if status == "administrator":
+                body.update({"can_be_edited": False, "is_anonymous": False, "can_manage_chat": True,
+                             "can_delete_messages": False, "can_manage_video_chats": False,
+                             "can_restrict_members": False, "can_promote_members": False, "can_change_info": False,
+                             "can_invite_users": False, "can_post_stories": False, "can_edit_stories": False,
+                             "can_delete_stories": False, "can_send_welcome_messages": False,
+                             "can_post_messages": True})
+            return body
+
+        return {"chat": self._groups[chat_id], "from": by, "date": int(time.time()),
+                "old_chat_member": member(old), "new_chat_member": member(new)}
+
+    def group(self, chat_id: int, *, title: str = "Family chat", kind: str = "group") -> None:
+        """A group (supergroup, channel) the bot is in already. Group ids are negative."""
+        self._groups[chat_id] = {"id": chat_id, "type": kind, "title": title}
+
+    async def add_to_group(self, user_id: int, chat_id: int, *, title: str = "Family chat", kind: str = "group") -> int:
+        """A person adds the bot to a group (or supergroup, or a channel as an administrator):
+        Telegram sends the bot a ``my_chat_member`` update."""
+        self.group(chat_id, title=title, kind=kind)
+        status = "administrator" if kind == "channel" else "member"
+        return await self._push_update({"my_chat_member": self._member_change(chat_id, self._users[user_id], "left", status)})
+
+    async def group_message(self, user_id: int, chat_id: int, text: str) -> int:
+        """A person writes in a group the bot is in (a post, in a channel)."""
+        user = self._users[user_id]
+        message = await self._add(SentMessage(next(self._message_ids[chat_id]), chat_id, False, text))
+        chat = self._groups[chat_id]
+        body: dict[str, Any] = {"message_id": message.message_id, "date": int(time.time()), "chat": chat, "text": text}
+        if chat["type"] == "channel":
+            return await self._push_update({"channel_post": {**body, "sender_chat": chat}})
+        return await self._push_update({"message": {**body, "from": user}})
 
     def messages(self, chat_id: int, *, include_user: bool = False) -> list[SentMessage]:
         """The chat as the person sees it now (deleted messages left out), oldest first."""
@@ -623,6 +722,13 @@ class FakeUser:
             command = text.split()[0]
             payload["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return await self._done(await self.emulator.user_message(self.user_id, "text", payload, text), wait)
+
+    async def say_in_group(self, chat_id: int, text: str, *, wait: bool = True) -> int:
+        """Write ``text`` in a group chat (the bot must have been added with ``add_to_group``)."""
+        return await self._done(await self.emulator.group_message(self.user_id, chat_id, text), wait)
+
+    async def add_bot_to(self, chat_id: int, *, kind: str = "group", wait: bool = True) -> int:
+        return await self._done(await self.emulator.add_to_group(self.user_id, chat_id, kind=kind), wait)
 
     async def edit(self, text: str, *, message_id: int | None = None, wait: bool = True) -> int:
         """Edit their last text message (or ``message_id``) to say ``text``."""

@@ -45,7 +45,7 @@ from cpc_bot.engine.flow import (
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.pictures import clean_picture
 from cpc_bot.engine.schema import Dialog, Step
-from cpc_bot.engine.screens import StepCb, question_screen, review_screen
+from cpc_bot.engine.screens import StepCb, button_number, question_screen, review_screen
 from cpc_bot.engine.values import DateProblem, format_day, is_empty, parse_time, parse_uk_date
 from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository, StoredAnswer
@@ -497,10 +497,8 @@ class DialogRunner:
         await self._show_in_place(query, state, await self._reload(view))
 
     def _option(self, step: Step, value: str) -> str | None:
-        try:
-            return step.options[int(value)].key
-        except (ValueError, IndexError):
-            return None
+        index = button_number(value)
+        return step.options[index].key if index is not None and index < len(step.options) else None
 
     async def _act_option(self, query: CallbackQuery, state: FSMContext, view: View, slot: Slot, value: str) -> None:
         assert slot.step is not None
@@ -529,10 +527,11 @@ class DialogRunner:
     async def _act_scale(self, query: CallbackQuery, state: FSMContext, view: View, slot: Slot, value: str) -> None:
         step = slot.step
         assert step is not None and step.min is not None and step.max is not None
-        if step.kind != "scale" or not value.isdigit() or not step.min <= int(value) <= step.max:
+        number = button_number(value)
+        if step.kind != "scale" or number is None or not step.min <= number <= step.max:
             await query.answer(_("This button no longer works. Send /start to carry on."))
             return
-        await self.repo.save_answer(view.response.id or 0, slot.key, int(value))
+        await self.repo.save_answer(view.response.id or 0, slot.key, number)
         await query.answer(_("Saved"))
         await self._show_in_place(query, state, await self._advance(await self._reload(view), slot))
 
@@ -559,10 +558,10 @@ class DialogRunner:
         await self._show_in_place(query, state, await self._move(view, target.key, return_to_review=True))
 
     def _group(self, view: View, value: str) -> Step | None:
-        try:
-            step = view.dialog.steps[int(value)]
-        except (ValueError, IndexError):
+        index = button_number(value)
+        if index is None or index >= len(view.dialog.steps):
             return None
+        step = view.dialog.steps[index]
         return step if step.kind == "repeat" else None
 
     async def _act_add(self, query: CallbackQuery, state: FSMContext, view: View, slot: Slot, value: str) -> None:
@@ -577,11 +576,11 @@ class DialogRunner:
         group_index, _sep, item = value.partition("-")
         group = self._group(view, group_index)
         count = item_count(group, view.answers) if group else 0
-        if group is None or not item.isdigit() or not 0 <= int(item) < count or count < 2:
+        removed = button_number(item)
+        if group is None or removed is None or not removed < count or count < 2:
             await query.answer(_("This button no longer works. Send /start to carry on."))
             return
         rid = view.response.id or 0
-        removed = int(item)
         # Shift later items down one place, then drop the last one.
         for i in range(removed, count - 1):
             for sub in group.steps:

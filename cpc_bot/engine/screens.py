@@ -6,6 +6,7 @@ of user text is HTML-escaped because messages are sent with parse_mode=HTML.
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from html import escape
 from typing import Any
@@ -18,8 +19,9 @@ from aiogram.utils.i18n import ngettext
 from cpc_bot.engine.flow import Slot, progress
 from cpc_bot.engine.schema import Dialog, Step
 from cpc_bot.engine.values import format_clock, format_day
+from cpc_bot.telegram_text import telegram_length
 
-#: Telegram refuses texts over 4096 characters; leave room for the frame around answers.
+#: Telegram refuses texts over 4096 UTF-16 units; leave room for the frame around answers.
 _REVIEW_BUDGET = 3600
 _ANSWER_PREVIEW = 160
 
@@ -31,6 +33,18 @@ class StepCb(CallbackData, prefix="q"):
     s: str
     a: str
     v: str = ""
+
+
+_NUMBER = re.compile(r"[0-9]+", re.ASCII)
+
+
+def button_number(value: str) -> int | None:
+    """A number carried in a button's data, or None when it is not one our buttons carry.
+
+    Only ASCII digits: ``int()`` and ``str.isdigit()`` also take "٣" or "²" (one is read as 3,
+    the other crashes ``int``), and ``int()`` takes "-1", " 1" and "1_0"; none of our buttons
+    has them, so such data is forged and is refused like any forged button."""
+    return int(value) if _NUMBER.fullmatch(value) else None
 
 
 def tr(text: str | None) -> str:
@@ -254,7 +268,7 @@ def review_screen(
         lines += [escape(note), ""]
     lines += [f"<b>{escape(_(dialog.title))}</b>", escape(_("Check your answers. Tap one to change it.")), ""]
     rows: list[list[InlineKeyboardButton]] = []
-    used = sum(len(line) for line in lines)
+    used = sum(telegram_length(line) for line in lines)
     for slot in slots:
         if not slot.is_question:
             continue
@@ -262,9 +276,9 @@ def review_screen(
         label = short_label(slot)
         shown = describe_answer(slot.step, answers.get(slot.key), locale, skipped=slot.key in skipped) if (slot.key in answers or slot.key in skipped) else _("(not answered yet)")
         entry = f"<b>{escape(_preview(label, 80))}</b>\n{escape(_preview(shown))}"
-        if used + len(entry) < _REVIEW_BUDGET:
+        if used + telegram_length(entry) < _REVIEW_BUDGET:
             lines.append(entry)
-            used += len(entry)
+            used += telegram_length(entry)
         rows.append([button("✏️ " + _preview(label, 40), response_id, review, "edit", slot.token)])
     for group in {s.group.key: s.group for s in slots if s.is_more and s.group}.values():
         group_index = str(dialog.steps.index(group))

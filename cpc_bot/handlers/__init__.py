@@ -5,7 +5,16 @@ from __future__ import annotations
 from aiogram import Router
 
 from cpc_bot.engine.runner import DialogRunner
-from cpc_bot.handlers import guide, language, mydata, reports, safety, settings, start
+from cpc_bot.handlers import (
+    guide,
+    language,
+    mydata,
+    private_chats,
+    reports,
+    safety,
+    settings,
+    start,
+)
 from cpc_bot.handlers import help as help_handlers
 from cpc_bot.handlers.professional import ConferenceDesk
 from cpc_bot.handlers.sharing import Sharing
@@ -16,6 +25,7 @@ def setup(runner: DialogRunner, sharing: Sharing, desk: ConferenceDesk, verifica
     """Commands first (they work from anywhere), then the questionnaire, then the fallback."""
     root = Router(name="cpc_bot")
     root.include_routers(
+        private_chats.setup(),
         safety.setup(),
         start.setup(),
         help_handlers.setup_commands(),

@@ -5,12 +5,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from html import escape
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
+from aiogram.client.default import Default
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import EditMessageText, Response, SendMessage, TelegramMethod
+from aiogram.methods import (
+    EditMessageCaption,
+    EditMessageText,
+    Response,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
 from aiogram.methods.base import TelegramType
 from aiogram.types import Message, TelegramObject, Update, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
@@ -21,6 +31,7 @@ from cpc_bot.i18n.locale import negotiate_locale
 from cpc_bot.store.database import Sessions
 from cpc_bot.store.people import People
 from cpc_bot.store.repository import Repository
+from cpc_bot.telegram_text import CAPTION_LIMIT, ELLIPSIS, MESSAGE_LIMIT, fits, split_html, visible
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +105,62 @@ class EditFallback(BaseRequestMiddleware):
                                          link_preview_options=method.link_preview_options))
 
 
+class FitToTelegram(BaseRequestMiddleware):
+    """Every text the bot sends fits Telegram's limits, measured as Telegram measures them
+    (``telegram_text``): a message that is too long goes out in parts with its buttons on the
+    last part, and an edit that is too long edits the message to the first part and sends the
+    rest; a caption that is too long is shortened. Telegram would refuse them whole, and the
+    buttons with them. Screens that show what people wrote are built to fit already; this is
+    the net under all the others.
+
+    Installed after ``RtlMiddleware`` (the marks it adds count too) and before ``MessageLog``
+    (each part is noted for /delete).
+    """
+
+    async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
+                       method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
+        if isinstance(method, SendMessage | EditMessageText) and isinstance(method.text, str) and not method.entities:
+            html = _is_html(bot, method.parse_mode)
+            if not fits(method.text, MESSAGE_LIMIT, html=html):
+                return await self._in_parts(make_request, bot, method, _parts(method.text, MESSAGE_LIMIT, html))
+        if isinstance(method, SendDocument | SendPhoto | EditMessageCaption) and isinstance(method.caption, str) \
+                and not method.caption_entities:
+            html = _is_html(bot, method.parse_mode)
+            if not fits(method.caption, CAPTION_LIMIT, html=html):
+                method = method.model_copy(update={"caption": _parts(method.caption, CAPTION_LIMIT - 1, html)[0] + ELLIPSIS})
+        return await make_request(bot, method)
+
+    async def _in_parts(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
+                        method: SendMessage | EditMessageText, parts: list[str]) -> Any:
+        log.info("message.split parts=%s", len(parts))
+        if isinstance(method, EditMessageText) and method.chat_id is None:
+            return await make_request(bot, method.model_copy(update={"text": parts[0]}))  # type: ignore[arg-type]
+        last = len(parts) - 1
+        result: Any = None
+        for index, part in enumerate(parts):
+            markup = method.reply_markup if index == last else None
+            if index == 0:
+                step: Any = method.model_copy(update={"text": part, "reply_markup": markup})
+            else:
+                step = SendMessage(chat_id=method.chat_id, text=part, parse_mode=method.parse_mode,  # type: ignore[arg-type]
+                                   reply_markup=markup, link_preview_options=method.link_preview_options)
+            result = await make_request(bot, step)
+        return result
+
+
+def _is_html(bot: Bot, parse_mode: str | Default | None) -> bool:
+    if isinstance(parse_mode, Default):
+        parse_mode = bot.default[parse_mode.name]
+    return str(parse_mode or "").upper() == "HTML"
+
+
+def _parts(text: str, limit: int, html: bool) -> list[str]:
+    if html:
+        return split_html(text, limit) or [text]
+    # Plain text: the same cuts, on the text escaped and read back.
+    return [visible(part) for part in split_html(escape(text, quote=False), limit)] or [text]
+
+
 class MessageLog(BaseRequestMiddleware):
     """Notes the id of every message the bot sends (ids only), so /delete can remove them.
 
@@ -112,7 +179,8 @@ class MessageLog(BaseRequestMiddleware):
                        method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
         # aiogram's session hands back the method's result itself (a Message for the send methods).
         result: Any = await make_request(bot, method)
-        if isinstance(result, Message):
+        # Private chats only: the one line sent to a group the bot then leaves is not kept.
+        if isinstance(result, Message) and result.chat.type == "private":
             self._pending.append((result.chat.id, result.message_id, self.clock()))
         return result  # type: ignore[no-any-return]
 

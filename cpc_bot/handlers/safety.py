@@ -1,7 +1,8 @@
 """The safety layer on Telegram: every text, caption and edit is checked first, and 🆘 is one tap away.
 
 Order for each update (issue 13): private chat, then safety, then limits, then the database.
-:class:`SafetyMiddleware` is the outermost update middleware: it runs before the update is
+:class:`SafetyMiddleware` comes right after the private-chat check (``private_chats``), the
+outermost update middleware: it runs before the update is
 claimed in the database, before any handler's early return (too long, wrong kind of message),
 in every state, and it never stops the update: the help goes first, then the message is
 handled as usual (an answer is still saved, the question carries on).

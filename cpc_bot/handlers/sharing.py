@@ -8,12 +8,13 @@ the child is linked to a professional and confirms after reading their words bac
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.engine.flow import Slot
@@ -22,9 +23,11 @@ from cpc_bot.engine.screens import describe_answer, short_label
 from cpc_bot.engine.values import is_empty
 from cpc_bot.handlers.professional import SendCb
 from cpc_bot.handlers.recipients import Recipient, Recipients, button_text, full_line
+from cpc_bot.i18n.bidi import mark_rtl
 from cpc_bot.store.conferences import ConferenceRepository
 from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository
+from cpc_bot.telegram_text import MESSAGE_LIMIT, clip, fair_cap, telegram_length, utf16_units
 
 log = logging.getLogger(__name__)
 
@@ -67,39 +70,81 @@ def choice_screen(view: View) -> tuple[str, InlineKeyboardMarkup]:
 
 
 def read_back_screen(view: View, locale: str, linked: list[Recipient]) -> tuple[str, InlineKeyboardMarkup]:
-    """The child's own words read back before anything could leave their account."""
+    """The child's own words read back before anything could leave their account. It is one
+    message, so that the Send buttons are always under it: when their words are longer than
+    Telegram allows, each page shows as much as fits and says how many more words it has."""
     chosen = set(shared_keys(view))
     rid = view.response.id or 0
     shared = [s for s in shareable(view) if s.key in chosen]
     private = [s for s in shareable(view) if s.key not in chosen]
-    parts: list[str] = []
-    if shared:
-        parts.append("<b>" + escape(_("You chose to share:")) + "</b>")
-        for slot in shared:
-            assert slot.step is not None
-            words = describe_answer(slot.step, view.value(slot.key), locale)
-            parts.append(f"👀 <b>{escape(short_label(slot))}</b>\n<blockquote>{escape(words[:600])}</blockquote>")
-    else:
-        parts.append(escape(_("You chose to keep everything private. That is fine.")))
-    if private:
-        parts.append("<b>" + escape(_("Private, only for you:")) + "</b>\n" + "\n".join("🔒 " + escape(short_label(s)) for s in private))
+    words = []
+    for slot in shared:
+        assert slot.step is not None
+        words.append(describe_answer(slot.step, view.value(slot.key), locale))
+
     rows = []
+    tail: list[str] = []
     if linked and shared:
-        parts.append(escape(_("Your choices are saved. Nothing has been sent yet. Each button below sends the pages "
-                              "you chose to one person only:")) + "\n" +
-                     "\n".join("📤 <b>" + escape(full_line(r)) + "</b>" for r in linked))
+        tail.append(escape(_("Your choices are saved. Nothing has been sent yet. Each button below sends the pages "
+                             "you chose to one person only:")) + "\n" +
+                    "\n".join("📤 <b>" + escape(full_line(r)) + "</b>" for r in linked))
         rows += [[InlineKeyboardButton(text=button_text(r), callback_data=SendCb(r=rid, c=r.conference.id or 0).pack())]
                  for r in linked]
     elif linked:
-        parts.append(escape(_("Your choices are saved. Nothing will be sent.")))
+        tail.append(escape(_("Your choices are saved. Nothing will be sent.")))
     else:
-        parts.append(escape(_(
+        tail.append(escape(_(
             "Your choices are saved. Nothing has been sent to anyone. You are not linked to a social worker "
             "in this app yet. If your social worker gives you a link, open it, and you can send the pages "
             "you chose to them."
         )))
+
+    def screen(cap: int | None) -> str:
+        parts: list[str] = []
+        if shared:
+            parts.append("<b>" + escape(_("You chose to share:")) + "</b>")
+            parts += [f"👀 <b>{escape(short_label(slot))}</b>\n{_quoted(answer, cap)}"
+                      for slot, answer in zip(shared, words, strict=True)]
+        else:
+            parts.append(escape(_("You chose to keep everything private. That is fine.")))
+        if private:
+            parts.append("<b>" + escape(_("Private, only for you:")) + "</b>\n" + "\n".join("🔒 " + escape(short_label(s)) for s in private))
+        return "\n\n".join(parts + tail)
+
+    text = _fitted(screen, [utf16_units(answer) for answer in words])
     rows.append([InlineKeyboardButton(text=_("✏️ Change my choices"), callback_data=ShareCb(r=rid, a="edit").pack())])
-    return "\n\n".join(parts), InlineKeyboardMarkup(inline_keyboard=rows)
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _fitted(screen: Callable[[int | None], str], lengths: list[int]) -> str:
+    """The pages whole when they fit in one message; otherwise each cut to a fair share, as
+    Telegram counts (the direction marks added to right-to-left texts included)."""
+    text = screen(None)
+    if _units(text) <= MESSAGE_LIMIT:
+        return text
+    budget = MESSAGE_LIMIT - _units(screen(0))
+    for _attempt in range(5):
+        text = screen(fair_cap(lengths, max(budget, 0)))
+        over = _units(text) - MESSAGE_LIMIT
+        if over <= 0:
+            break
+        budget -= over
+    return text
+
+
+def _units(text: str) -> int:
+    return telegram_length(mark_rtl(text))
+
+
+def _quoted(answer: str, cap: int | None) -> str:
+    """An answer as a quote; cut to ``cap`` units, with how many words are not shown."""
+    if cap is None or utf16_units(answer) <= cap:
+        return f"<blockquote>{escape(answer)}</blockquote>"
+    note_room = 40
+    shown = clip(answer, max(cap - note_room, 1))
+    hidden = max(len(answer[len(shown) - 1:].split()), 1)
+    note = ngettext("…and %(count)d more word", "…and %(count)d more words", hidden) % {"count": hidden}
+    return f"<blockquote>{escape(shown)}</blockquote>\n<i>{escape(note)}</i>"
 
 
 class Sharing:

@@ -244,7 +244,7 @@ class VerificationDesk:
     async def on_code(self, message: Message, state: FSMContext) -> None:
         code = "".join((message.text or "").split())
         user_id = message.chat.id
-        result = await self.store.try_code(user_id, code, CODE_TRIES) if code.isdigit() and len(code) == 6 else "wrong"
+        result = await self.store.try_code(user_id, code, CODE_TRIES) if code.isascii() and code.isdigit() and len(code) == 6 else "wrong"
         if result == "ok":
             await state.clear()
             profile = await self.store.decide(user_id, "email_verified", user_id, months=self.months, expect=("code",))

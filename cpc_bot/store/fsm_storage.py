@@ -29,7 +29,12 @@ def storage_key_to_str(key: StorageKey) -> str:
 
 
 class SqlStorage(BaseStorage):
-    """FSM storage in the ``fsm_states`` table; data must be JSON-serialisable."""
+    """FSM storage in the ``fsm_states`` table; data must be JSON-serialisable.
+
+    A key with no state and no data has no row, as aiogram's Redis storage deletes its keys:
+    ``state.clear()`` (at /delete, /cancel, a finished questionnaire) leaves nothing behind
+    with the person's Telegram id in it.
+    """
 
     def __init__(self, sessions: Sessions, clock: Clock) -> None:
         self._sessions = sessions
@@ -38,6 +43,12 @@ class SqlStorage(BaseStorage):
     async def _upsert(self, key: StorageKey, **fields: Any) -> None:
         async with self._sessions.begin() as s:
             record = await s.get(FsmRecord, storage_key_to_str(key))
+            state = fields.get("state", record.state if record else None)
+            data = fields.get("data", record.data if record else "{}")
+            if state is None and data == "{}":
+                if record is not None:
+                    await s.delete(record)
+                return
             if record is None:
                 record = FsmRecord(key=storage_key_to_str(key), updated_at=self._clock())
                 s.add(record)

@@ -7,7 +7,12 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramUnauthorizedError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from cpc_bot.config import DEMO_TOKEN
@@ -48,6 +53,29 @@ async def test_length_counts_visible_text_not_tags(bot: Bot) -> None:
         await bot.send_message(CHAT, "x" * 4097)
     with pytest.raises(TelegramBadRequest, match="message text is empty"):
         await bot.send_message(CHAT, "<b> </b>")
+
+
+async def test_length_is_counted_in_utf16_units_as_telegram_does(bot: Bot) -> None:
+    """An emoji is one character to Python and two units to Telegram: 2,049 of them are too long."""
+    sent = await bot.send_message(CHAT, "<i>" + "😀" * 2048 + "</i>")  # 4,096 units: fine
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await bot.send_message(CHAT, "😀" * 2049)
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await bot.edit_message_text("😀" * 2049, chat_id=CHAT, message_id=sent.message_id)
+    await bot.send_document(CHAT, BufferedInputFile(b"%PDF", "r.pdf"), caption="😀" * 512)
+    with pytest.raises(TelegramBadRequest, match="caption is too long"):
+        await bot.send_document(CHAT, BufferedInputFile(b"%PDF", "r.pdf"), caption="😀" * 513)
+
+
+async def test_leave_chat_is_for_groups_and_says_so(bot: Bot, emulator: BotApiEmulator) -> None:
+    emulator.group(-100)
+    await bot.send_message(-100, "Hello group")
+    assert await bot.leave_chat(-100) is True
+    assert emulator.left_chats == [-100]
+    with pytest.raises(TelegramForbiddenError, match="bot is not a member of the group chat"):
+        await bot.send_message(-100, "Still here?")
+    with pytest.raises(TelegramBadRequest, match="can't leave private chat"):
+        await bot.leave_chat(CHAT)
 
 
 @pytest.mark.parametrize(("text", "error"), [("<div>hi</div>", "Unsupported start tag"), ("<b>hi", "Can't find end tag"),

@@ -1,4 +1,5 @@
-"""Your data, your rights; nothing leaks to logs; a redelivered update is handled once."""
+"""Your data, your rights; nothing leaks to logs; a redelivered update is handled once; nothing is
+kept from a group chat (only private chats are served: in a group everyone there would read it)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,18 @@ import sqlite3
 
 import pytest
 from aiohttp import ClientSession
+from sqlalchemy import func
+from sqlmodel import select
 
 from cpc_bot.emulator.server import BotApiEmulator
 from cpc_bot.handlers.menu import MenuCb
+from cpc_bot.store.models import ChatMessage, FsmRecord, ProcessedUpdate, Response, User
 from tests.helpers import BotHarness, answer_the_rest, open_prepare
 
 ANA = 3001
 SENTINEL = "Zyxwv-sentinel-words-7731"
+ROSA, FAMILY_GROUP, SUPERGROUP, CHANNEL = 7001, -1007001, -1007002, -1007003
+LINE_EN = "I only talk in private chats"
 
 
 def db_path(harness: BotHarness) -> str:
@@ -135,3 +141,80 @@ async def test_webhook_refuses_requests_without_the_secret(emulator: BotApiEmula
     await runner.cleanup()
     await app.close()
     assert emulator.messages(1) == []
+
+
+async def fsm_keys_of(harness: BotHarness, user_id: int) -> list[str]:
+    """What the FSM storage itself holds for a person: its SQL rows, or its Redis keys."""
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    storage = harness.app.storage
+    if isinstance(storage, RedisStorage):
+        keys = [key.decode() async for key in storage.redis.scan_iter(match=f"{harness.settings.redis_prefix}:*")]
+    else:
+        async with storage._sessions() as s:  # type: ignore[attr-defined]
+            keys = list((await s.exec(select(FsmRecord.key))).all())
+    return [key for key in keys if str(user_id) in key.split(":")]
+
+
+async def test_delete_leaves_nothing_of_the_person_in_the_fsm_storage(harness: BotHarness, emulator: BotApiEmulator) -> None:
+    ana = await start_parent(emulator)
+    await ana.say("Amira")  # in the middle of a questionnaire: the storage holds where she is
+    assert await fsm_keys_of(harness, ANA)
+    await ana.say("/delete")
+    await ana.tap("🗑 Yes, delete everything")
+    assert "has been deleted" in emulator.last_message(ANA).visible
+    assert await fsm_keys_of(harness, ANA) == []
+    # And it starts afresh.
+    await ana.say("/start")
+    assert "👪 I am a parent or carer" in [b["text"] for row in emulator.last_message(ANA).reply_markup["inline_keyboard"]
+                                          for b in row]
+
+
+async def stored_rows(harness: BotHarness) -> dict[str, int]:
+    counts = {}
+    async with harness.app.repo._sessions() as s:
+        for model in (User, Response, ProcessedUpdate, ChatMessage, FsmRecord):
+            counts[model.__tablename__] = (await s.exec(select(func.count()).select_from(model))).one()
+    return counts
+
+
+def calls(emulator: BotApiEmulator, method: str, chat_id: int) -> list[dict]:
+    return [params for name, params in emulator.requests if name == method and int(params.get("chat_id", 0)) == chat_id]
+
+
+async def test_a_group_message_gets_one_line_and_the_bot_leaves_keeping_nothing(
+        harness: BotHarness, emulator: BotApiEmulator) -> None:
+    rosa = emulator.user(ROSA, language_code="pl")
+    emulator.group(FAMILY_GROUP)  # the bot is in it already (added before it refused groups)
+    await rosa.say_in_group(FAMILY_GROUP, "/start")
+    [line] = emulator.messages(FAMILY_GROUP)
+    assert "Rozmawiam tylko na czatach prywatnych" in line.visible  # her language, from Telegram's language_code
+    assert emulator.left_chats == [FAMILY_GROUP]
+    assert len(calls(emulator, "leaveChat", FAMILY_GROUP)) == 1
+    # The bot's own leaving comes back as an update: it says nothing more, and nothing is kept.
+    await rosa.say_in_group(FAMILY_GROUP, "Hello?", wait=False)  # sent before the bot was out
+    await rosa.say("/help")  # handled after those; the bot still works in private
+    assert "999" in emulator.last_message(ROSA).visible
+    assert len(emulator.messages(FAMILY_GROUP, include_user=False)) == 1
+    await harness.app.dispatcher["message_log"].flush()
+    # Only her private /help: its update, and the ids of her message and the reply (for /delete).
+    assert await stored_rows(harness) == {"users": 0, "responses": 0, "processed_updates": 1,
+                                          "chat_messages": 2, "fsm_states": 0}
+    async with harness.app.repo._sessions() as s:
+        assert set((await s.exec(select(ChatMessage.chat_id))).all()) == {ROSA}
+    assert await fsm_keys_of(harness, ROSA) == [] and await fsm_keys_of(harness, FAMILY_GROUP) == []
+
+
+async def test_being_added_to_a_group_or_channel_gets_one_line_and_a_leave(
+        harness: BotHarness, emulator: BotApiEmulator) -> None:
+    rosa = emulator.user(ROSA, language_code="en")
+    for chat_id, kind in ((SUPERGROUP, "supergroup"), (CHANNEL, "channel")):
+        await rosa.add_bot_to(chat_id, kind=kind)
+        [line] = emulator.messages(chat_id)
+        assert line.visible.startswith(LINE_EN)
+    assert emulator.left_chats == [SUPERGROUP, CHANNEL]
+    # Nothing stored: no person, no update claimed, no message id, no state.
+    assert await stored_rows(harness) == {"users": 0, "responses": 0, "processed_updates": 0, "chat_messages": 0,
+                                          "fsm_states": 0}
+    assert await fsm_keys_of(harness, ROSA) == []
+    assert emulator.rejected == []
