@@ -85,7 +85,7 @@ async def export_user(user_id: int, repo: Repository, runner: DialogRunner, regi
              "case_reference": conferences.case_ref(c)} for c in await conferences.for_owner(user_id)],
         "conferences_joined": [{"kind": c.kind, "starts": c.starts_at.astimezone(LONDON).isoformat(), "as": m.audience,
                                 "joined": m.joined_at.astimezone(LONDON).isoformat(),
-                                "name_given": conferences.member_name(m)}
+                                "name_given": conferences.member_name(m, c)}
                                for c, m in await conferences.joined_by(user_id)],
     }
 

@@ -377,7 +377,7 @@ class ConferenceDesk:
                 await query.message.edit_text(text, reply_markup=markup)
                 return
             await query.answer()
-            who = self._member_name(member)
+            who = self._member_name(member, conference)
             if action == "remove":
                 rows = [[_link_button(_("Yes, remove them"), cid, "remove_yes", member_id=member.id or 0),
                          _link_button(_("No, keep them"), cid, "members")]]
@@ -396,8 +396,8 @@ class ConferenceDesk:
         else:
             await query.answer(_("This button no longer works. Send /start to carry on."))
 
-    def _member_name(self, member: ConferenceMember) -> str:
-        return self.conferences.member_name(member) or audience_label(member.audience)
+    def _member_name(self, member: ConferenceMember, conference: Conference) -> str:
+        return self.conferences.member_name(member, conference) or audience_label(member.audience)
 
     async def _members_screen(self, conference: Conference) -> tuple[str, InlineKeyboardMarkup]:
         cid = conference.id or 0
@@ -408,7 +408,7 @@ class ConferenceDesk:
         for member in members:
             local = member.joined_at.astimezone(LONDON)
             when = _("%(day)s at %(time)s") % {"day": format_day(local.date(), locale), "time": uk_time(local.time(), locale)}
-            name = self.conferences.member_name(member)
+            name = self.conferences.member_name(member, conference)
             as_whom = audience_label(member.audience)
             if member.audience == "child":
                 line = (_("%(name)s joined as a child or young person: %(when)s") if name

@@ -301,7 +301,7 @@ class VerificationDesk:
             return
         for profile in found:
             details = self.store.details(profile)
-            text = "\n".join([f"<b>{escape(details.name or '')}</b>", escape(f"{details.job}, {details.organisation}"),
+            text = "\n".join([f"<b>{escape(details.name or '')}</b>", escape(", ".join(w for w in (details.job, details.organisation) if w)),
                               escape(details.email or ""), escape(self.status_line(profile))])
             markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
                 text=_("🚫 End verification"), callback_data=VerifyCb(action="revoke", user_id=profile.user_id).pack())]])

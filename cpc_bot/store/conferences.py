@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from cpc_bot.clock import Clock
-from cpc_bot.store.crypto import FieldCipher
+from cpc_bot.store.crypto import DecryptionError, FieldCipher, owner_of, unreadable
 from cpc_bot.store.database import Sessions, forget_rows
 from cpc_bot.store.models import Conference, ConferenceMember, Invite
 
@@ -52,13 +52,21 @@ class ConferenceRepository:
             s.add(conference)
             await s.flush()
             if case_ref:
-                conference.case_ref_enc = self._cipher.encrypt(case_ref, f"conferences.case_ref_enc:{conference.id}")
+                conference.case_ref_enc = self._cipher.encrypt(case_ref, f"conferences.case_ref_enc:{conference.id}",
+                                                               owner_of(owner_id))
             return conference
 
     def case_ref(self, conference: Conference) -> str | None:
+        """The case reference, or None (none given, or it does not belong to this conference's
+        professional: see ``crypto.unreadable``)."""
         if conference.case_ref_enc is None:
             return None
-        return self._cipher.decrypt(conference.case_ref_enc, f"conferences.case_ref_enc:{conference.id}")
+        try:
+            return self._cipher.decrypt(conference.case_ref_enc, f"conferences.case_ref_enc:{conference.id}",
+                                        owner_of(conference.owner_id))
+        except DecryptionError as exc:
+            unreadable("conferences", conference.id, exc)
+            return None
 
     async def get(self, conference_id: int) -> Conference | None:
         async with self._sessions() as s:
@@ -125,20 +133,33 @@ class ConferenceRepository:
         """The conference's links that still let someone join, oldest first."""
         now = self._clock()
         async with self._sessions() as s:
+            conference = await s.get(Conference, conference_id)
             rows = (await s.exec(select(Invite).where(
                 Invite.conference_id == conference_id, Invite.revoked == False,  # noqa: E712
                 Invite.expires_at > now, Invite.uses < Invite.max_uses,  # type: ignore[arg-type, operator]
                 Invite.code_enc.is_not(None)).order_by(Invite.created_at))).all()  # type: ignore[union-attr, arg-type]
-            return [OpenLink(self._cipher.decrypt(row.code_enc or "", self._code_context(row.code_hash)), row.audience,
-                             row.max_uses, row.uses, row.expires_at) for row in rows]
+        if conference is None:
+            return []
+        links = []
+        owner = owner_of(conference.owner_id, conference_id)
+        for row in rows:
+            try:
+                code = self._cipher.decrypt(row.code_enc or "", self._code_context(row.code_hash), owner)
+            except DecryptionError as exc:  # not this professional's: never shown (a new link is made instead)
+                unreadable("invites", row.code_hash, exc)
+                continue
+            links.append(OpenLink(code, row.audience, row.max_uses, row.uses, row.expires_at))
+        return links
 
     async def create_invite(self, conference_id: int, audience: str, expires_at: datetime, max_uses: int = 1) -> str:
         code = secrets.token_urlsafe(CODE_BYTES)
         code_hash = _hash(code)
         async with self._sessions.begin() as s:
+            conference = await s.get(Conference, conference_id)
+            owner = owner_of(conference.owner_id if conference is not None else 0, conference_id)
             s.add(Invite(code_hash=code_hash, conference_id=conference_id, audience=audience, expires_at=expires_at,
                          created_at=self._clock(), max_uses=max_uses,
-                         code_enc=self._cipher.encrypt(code, self._code_context(code_hash))))
+                         code_enc=self._cipher.encrypt(code, self._code_context(code_hash), owner)))
         return code
 
     async def revoke_invites(self, conference_id: int) -> tuple[int, list[ConferenceMember]]:
@@ -206,17 +227,32 @@ class ConferenceRepository:
     def _name_context(self, member_id: int) -> str:
         return f"conference_members.name_enc:{member_id}"
 
-    def member_name(self, member: ConferenceMember) -> str | None:
+    @staticmethod
+    def _name_owner(member: ConferenceMember, conference: Conference) -> str:
+        # The person, the conference, and the professional they gave the name to.
+        return owner_of(member.user_id, member.conference_id, conference.owner_id)
+
+    def member_name(self, member: ConferenceMember, conference: Conference) -> str | None:
+        """The name they chose to give ``conference``'s professional, or None (none given, or
+        the row is not theirs or not this professional's: see ``crypto.unreadable``)."""
         if member.name_enc is None:
             return None
-        return self._cipher.decrypt(member.name_enc, self._name_context(member.id or 0))
+        try:
+            return self._cipher.decrypt(member.name_enc, self._name_context(member.id or 0),
+                                        self._name_owner(member, conference))
+        except DecryptionError as exc:
+            unreadable("conference_members", member.id, exc)
+            return None
 
     async def set_member_name(self, member_id: int, user_id: int, name: str) -> bool:
         async with self._sessions.begin() as s:
             member = await s.get(ConferenceMember, member_id)
             if member is None or member.user_id != user_id:
                 return False
-            member.name_enc = self._cipher.encrypt(name, self._name_context(member_id))
+            conference = await s.get(Conference, member.conference_id)
+            if conference is None:
+                return False
+            member.name_enc = self._cipher.encrypt(name, self._name_context(member_id), self._name_owner(member, conference))
             return True
 
     async def _ends_at(self, s: object, member: ConferenceMember, conference: Conference) -> datetime:

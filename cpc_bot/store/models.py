@@ -69,7 +69,7 @@ class Response(SQLModel, table=True):
 
 
 class Answer(SQLModel, table=True):
-    """One answer, JSON encrypted and bound to (response, key)."""
+    """One answer, JSON encrypted and bound to (response, key) and the response's person."""
 
     __tablename__ = "answers"
     __table_args__ = (sa.UniqueConstraint("response_id", "key", name="uq_answer_response_key"),)
@@ -176,7 +176,7 @@ class Conference(SQLModel, table=True):
 class Invite(SQLModel, table=True):
     """An invite link for family members: for ``max_uses`` people (one unless the professional
     chose more). It is looked up by a hash of the code; the code itself is kept encrypted
-    (``invites.code_enc:<code_hash>``) only so the professional can be shown an open link again
+    (``invites.code_enc:<code_hash>``, bound to the conference and its professional) only so the professional can be shown an open link again
     instead of a new one being made at every tap."""
 
     __tablename__ = "invites"
@@ -196,7 +196,8 @@ class ConferenceMember(SQLModel, table=True):
     """A family member who joined through an invite (by tapping Join): their reminders follow
     this conference, and they can send to its professional until the link's expiry, unless the
     professional removes them or stops the link. ``name_enc``: the name they chose to give the
-    professional (encrypted, ``conference_members.name_enc:<id>``)."""
+    professional (encrypted, ``conference_members.name_enc:<id>``, bound to the person, the conference
+    and its professional)."""
 
     __tablename__ = "conference_members"
     __table_args__ = (sa.UniqueConstraint("conference_id", "user_id", name="uq_member"),)

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func
 from sqlmodel import select
 
 from cpc_bot.clock import Clock
-from cpc_bot.store.crypto import FieldCipher
+from cpc_bot.store.crypto import DecryptionError, FieldCipher, owner_of, unreadable
 from cpc_bot.store.database import Sessions
 from cpc_bot.store.models import (
     AreaAdmin,
@@ -68,9 +68,17 @@ class ProfessionalRepository:
             return await s.get(ProfessionalProfile, user_id)
 
     def details(self, profile: ProfessionalProfile) -> Details:
+        """The words, each None when not given or not this person's (see ``crypto.unreadable``)."""
         def read(name: str) -> str | None:
             token = getattr(profile, f"{name}_enc")
-            return None if token is None else self._cipher.decrypt(token, f"professional_profiles.{name}_enc:{profile.user_id}")
+            if token is None:
+                return None
+            try:
+                return self._cipher.decrypt(token, f"professional_profiles.{name}_enc:{profile.user_id}",
+                                            owner_of(profile.user_id))
+            except DecryptionError as exc:
+                unreadable("professional_profiles", profile.user_id, exc)
+                return None
 
         return Details(*(read(name) for name in FIELDS))
 
@@ -94,7 +102,7 @@ class ProfessionalRepository:
 
     async def set_field(self, user_id: int, name: str, value: str) -> None:
         assert name in FIELDS
-        token = self._cipher.encrypt(value, f"professional_profiles.{name}_enc:{user_id}")
+        token = self._cipher.encrypt(value, f"professional_profiles.{name}_enc:{user_id}", owner_of(user_id))
         async with self._sessions.begin() as s:
             profile = await s.get(ProfessionalProfile, user_id)
             if profile is not None:

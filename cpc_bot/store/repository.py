@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from cpc_bot.clock import Clock
-from cpc_bot.store.crypto import FieldCipher
+from cpc_bot.store.crypto import DecryptionError, FieldCipher, owner_of, unreadable
 from cpc_bot.store.database import Sessions, forget_rows, unit_cache
 from cpc_bot.store.models import (
     Answer,
@@ -179,9 +179,13 @@ class Repository:
         return f"answers.value_enc:{response_id}:{key}"
 
     async def save_answer(self, response_id: int, key: str, value: Any, *, skipped: bool = False) -> None:
-        """Insert or replace one answer (encrypted) and touch the response."""
-        token = None if value is None else self._cipher.encrypt(json.dumps(value, ensure_ascii=False), self._answer_context(response_id, key))
+        """Insert or replace one answer (encrypted, bound to the response's person) and touch the response."""
         async with self._sessions.begin() as s:
+            response = await s.get(Response, response_id)
+            if response is None:  # erased meanwhile (/delete in another update): nothing to keep
+                return
+            token = None if value is None else self._cipher.encrypt(
+                json.dumps(value, ensure_ascii=False), self._answer_context(response_id, key), owner_of(response.user_id))
             rows = unit_cache(s)
             known: list[Answer] | None = None if rows is None else rows.get(("answers", response_id))
             if known is not None:
@@ -198,9 +202,7 @@ class Repository:
                 existing.value_enc = token
                 existing.skipped = skipped
                 existing.updated_at = now
-            response = await s.get(Response, response_id)
-            if response is not None:
-                response.updated_at = now
+            response.updated_at = now
 
     async def delete_answers(self, response_id: int, keys: list[str]) -> None:
         if not keys:
@@ -215,24 +217,34 @@ class Repository:
         """Every answer of a response, decrypted. In an update's unit of work the rows are read
         once; the writes above keep that copy up to date."""
         async with self._sessions() as s:
+            response = await s.get(Response, response_id)
+            if response is None:
+                return {}
             rows = unit_cache(s)
             known: list[Answer] | None = None if rows is None else rows.get(("answers", response_id))
             if known is None:
                 known = list((await s.exec(select(Answer).where(Answer.response_id == response_id))).all())
                 if rows is not None:
                     rows[("answers", response_id)] = known
+        owner = owner_of(response.user_id)
         out = {}
         for row in known:
             value = None
             if row.value_enc is not None:
-                value = json.loads(self._cipher.decrypt(row.value_enc, self._answer_context(response_id, row.key)))
+                try:
+                    value = json.loads(self._cipher.decrypt(row.value_enc, self._answer_context(response_id, row.key), owner))
+                except DecryptionError as exc:
+                    # Moved to another row or person in the database, or made by a key that is gone:
+                    # as if never answered (the question is simply asked again).
+                    unreadable("answers", row.id, exc)
+                    continue
             out[row.key] = StoredAnswer(row.key, value, row.skipped)
         return out
 
     # blobs -----------------------------------------------------------------
     async def save_blob(self, user_id: int, data: bytes, mime_type: str) -> str:
         blob_id = secrets.token_hex(16)
-        sealed = self._cipher.encrypt_bytes(data, f"blobs.data_enc:{blob_id}")
+        sealed = self._cipher.encrypt_bytes(data, f"blobs.data_enc:{blob_id}", owner_of(user_id))
         async with self._sessions.begin() as s:
             s.add(Blob(id=blob_id, user_id=user_id, mime_type=mime_type, data_enc=sealed, created_at=self._clock()))
         return blob_id
@@ -243,7 +255,11 @@ class Repository:
             blob = await s.get(Blob, blob_id)
         if blob is None or blob.user_id != user_id:
             return None
-        return self._cipher.decrypt_bytes(blob.data_enc, f"blobs.data_enc:{blob_id}"), blob.mime_type
+        try:
+            return self._cipher.decrypt_bytes(blob.data_enc, f"blobs.data_enc:{blob_id}", owner_of(blob.user_id)), blob.mime_type
+        except DecryptionError as exc:
+            unreadable("blobs", blob_id, exc)
+            return None
 
     # updates ---------------------------------------------------------------
     async def claim_update(self, bot_id: int, update_id: int, message: tuple[int, int] | None = None) -> bool:

@@ -1,4 +1,4 @@
-"""Encryption-key rotation: re-encrypt every stored value under the newest key.
+"""Encryption-key rotation: re-encrypt every stored value under the newest key and format.
 
 How to rotate (``cpc-bot keys rotate``):
 
@@ -7,25 +7,34 @@ How to rotate (``cpc-bot keys rotate``):
    after it. The first key encrypts, every key decrypts.
 2. Restart the bot. New writes now use the new key and old values still read.
 3. Run ``cpc-bot keys rotate``. It re-encrypts, in small batches, every value that is not
-   yet under the newest key, each value bound to the same table, column and row as before.
+   yet under the newest key in the newest format, each value bound to the same table, column
+   and row as before, and to its owner as the database says now.
    Each batch is its own committed transaction, so it can be stopped at any moment and run
    again: it simply finds fewer values left to do. The bot can keep running meanwhile.
 4. When it reports ``done`` with ``0 unreadable``, remove the old key(s) and restart the bot.
    If it reports unreadable values, do not remove the old key yet: those rows are listed by
    table and id (never by content) and were left exactly as they were.
 
+Upgrading from the v1 format (values bound to their row but not to their owner, and not
+padded: see ``crypto.py``): run ``cpc-bot keys rotate`` once, with the same key(s) or a new
+one first. Every v1 value is then rewritten as v2; until then v1 values are still read. A row
+moved to another person *before* the upgrade cannot be told apart (v1 never named the owner)
+and is bound to the owner it has then.
+
 Nothing here ever prints or logs a value, only table names, ids, key ids and counts.
 
-The encrypted columns, and the context each is bound to (they must match the code that
-writes them, ``repository.py`` and ``conferences.py``):
+The encrypted columns, and the context and owner (``crypto.owner_of``) each is bound to (they
+must match the code that writes them, ``repository.py``, ``conferences.py``, ``professionals.py``):
 
-* ``answers.value_enc``       text,  ``answers.value_enc:{response_id}:{key}``
-* ``blobs.data_enc``          bytes, ``blobs.data_enc:{id}``
-* ``conferences.case_ref_enc`` text, ``conferences.case_ref_enc:{id}``
+* ``answers.value_enc``       text,  ``answers.value_enc:{response_id}:{key}``, the response's user
+* ``blobs.data_enc``          bytes, ``blobs.data_enc:{id}``, its user
+* ``conferences.case_ref_enc`` text, ``conferences.case_ref_enc:{id}``, its owner (the professional)
 * ``professional_profiles.{name,job,organisation,email}_enc`` text,
-  ``professional_profiles.<column>:{user_id}`` (``professionals.py``)
-* ``invites.code_enc`` text, ``invites.code_enc:{code_hash}``
-* ``conference_members.name_enc`` text, ``conference_members.name_enc:{id}``
+  ``professional_profiles.<column>:{user_id}``, the professional
+* ``invites.code_enc`` text, ``invites.code_enc:{code_hash}``, the conference's professional and
+  the conference
+* ``conference_members.name_enc`` text, ``conference_members.name_enc:{id}``, the member, the
+  conference and the conference's professional
 """
 
 from __future__ import annotations
@@ -41,7 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 from cpc_bot.store import models  # noqa: F401 - registers the tables on SQLModel.metadata
-from cpc_bot.store.crypto import DecryptionError, FieldCipher
+from cpc_bot.store.crypto import DecryptionError, FieldCipher, owner_of
 from cpc_bot.store.database import Sessions
 
 if TYPE_CHECKING:
@@ -52,10 +61,23 @@ log = logging.getLogger(__name__)
 #: Pictures can be up to 20 MB each, so they go a few at a time whatever ``batch_size`` says.
 BLOB_BATCH_SIZE = 8
 
-#: The text token format (see crypto.py): ``v1.<key id>.<body>``.
-_TEXT_PREFIX = "v1.{key_id}."
+#: The newest text token format (see crypto.py): ``v2.<key id>.<body>``; bytes ``v2<key id>...``.
+_TEXT_PREFIX = "v2.{key_id}."
+_BYTE_PREFIX = "v2{key_id}"
 
 BatchHook = Callable[[str, int], Awaitable[None] | None]
+
+
+def _conference_owner(table: sa.Table) -> sa.ScalarSelect[Any]:
+    """The professional of the row's conference (``conference_id``), read with the row."""
+    conferences = SQLModel.metadata.tables["conferences"]
+    return sa.select(conferences.c.owner_id).where(conferences.c.id == table.c.conference_id).scalar_subquery()
+
+
+def _response_user(table: sa.Table) -> sa.ScalarSelect[Any]:
+    """The person whose response the answer is part of."""
+    responses = SQLModel.metadata.tables["responses"]
+    return sa.select(responses.c.user_id).where(responses.c.id == table.c.response_id).scalar_subquery()
 
 
 @dataclass(frozen=True)
@@ -64,22 +86,35 @@ class _EncryptedColumn:
 
     table: str
     column: str
-    #: Columns (besides the primary key) the context is made of; they must still match on write.
+    #: Columns (besides the primary key) the context and owner are made of; they must still match on write.
     binding: tuple[str, ...]
     context: Callable[[Mapping[str, Any]], str]
+    owner: Callable[[Mapping[str, Any]], str]
     binary: bool = False
+    #: Values from other tables the owner is made of (name -> a subquery on the row), read with
+    #: the row and, like ``binding``, checked again on write.
+    joined: tuple[tuple[str, Callable[[sa.Table], sa.ScalarSelect[Any]]], ...] = ()
 
 
 ENCRYPTED_COLUMNS: tuple[_EncryptedColumn, ...] = (
     _EncryptedColumn("answers", "value_enc", ("response_id", "key"),
-                     lambda row: f"answers.value_enc:{row['response_id']}:{row['key']}"),
-    _EncryptedColumn("blobs", "data_enc", (), lambda row: f"blobs.data_enc:{row['id']}", binary=True),
-    _EncryptedColumn("conferences", "case_ref_enc", (), lambda row: f"conferences.case_ref_enc:{row['id']}"),
+                     lambda row: f"answers.value_enc:{row['response_id']}:{row['key']}",
+                     lambda row: owner_of(row["owner_id"]), joined=(("owner_id", _response_user),)),
+    _EncryptedColumn("blobs", "data_enc", ("user_id",), lambda row: f"blobs.data_enc:{row['id']}",
+                     lambda row: owner_of(row["user_id"]), binary=True),
+    _EncryptedColumn("conferences", "case_ref_enc", ("owner_id",), lambda row: f"conferences.case_ref_enc:{row['id']}",
+                     lambda row: owner_of(row["owner_id"])),
     *(_EncryptedColumn("professional_profiles", f"{name}_enc", (),
-                       lambda row, name=name: f"professional_profiles.{name}_enc:{row['user_id']}")  # type: ignore[misc]
+                       lambda row, name=name: f"professional_profiles.{name}_enc:{row['user_id']}",  # type: ignore[misc]
+                       lambda row: owner_of(row["user_id"]))
       for name in ("name", "job", "organisation", "email")),
-    _EncryptedColumn("invites", "code_enc", (), lambda row: f"invites.code_enc:{row['code_hash']}"),
-    _EncryptedColumn("conference_members", "name_enc", (), lambda row: f"conference_members.name_enc:{row['id']}"),
+    _EncryptedColumn("invites", "code_enc", ("conference_id",), lambda row: f"invites.code_enc:{row['code_hash']}",
+                     lambda row: owner_of(row["owner_id"], row["conference_id"]),
+                     joined=(("owner_id", _conference_owner),)),
+    _EncryptedColumn("conference_members", "name_enc", ("user_id", "conference_id"),
+                     lambda row: f"conference_members.name_enc:{row['id']}",
+                     lambda row: owner_of(row["user_id"], row["conference_id"], row["professional_id"]),
+                     joined=(("professional_id", _conference_owner),)),
 )
 
 
@@ -169,22 +204,23 @@ class RotationReport:
 
 def _text_prefix(cipher: FieldCipher) -> str:
     prefix = _TEXT_PREFIX.format(key_id=cipher.current_key_id)
-    if not cipher.encrypt("", "rotate:probe").startswith(prefix):  # the token format changed
+    if not cipher.encrypt("", "rotate:probe", "rotate:probe").startswith(prefix):  # the token format changed
         raise RuntimeError("rotate.py does not know this cipher's token format")
     return prefix
 
 
 def _byte_prefix(cipher: FieldCipher) -> bytes:
-    prefix = cipher.current_key_id.encode()
-    if not cipher.encrypt_bytes(b"", "rotate:probe").startswith(prefix):
+    prefix = _BYTE_PREFIX.format(key_id=cipher.current_key_id).encode()
+    if not cipher.encrypt_bytes(b"", "rotate:probe", "rotate:probe").startswith(prefix):
         raise RuntimeError("rotate.py does not know this cipher's byte format")
     return prefix
 
 
-def _reencrypt(spec: _EncryptedColumn, cipher: FieldCipher, value: Any, context: str) -> Any:
+def _reencrypt(spec: _EncryptedColumn, cipher: FieldCipher, value: Any, row: Mapping[str, Any]) -> Any:
+    context, owner = spec.context(row), spec.owner(row)
     if spec.binary:
-        return cipher.encrypt_bytes(cipher.decrypt_bytes(bytes(value), context), context)
-    return cipher.encrypt(cipher.decrypt(value, context), context)
+        return cipher.encrypt_bytes(cipher.decrypt_bytes(bytes(value), context, owner), context, owner)
+    return cipher.encrypt(cipher.decrypt(value, context, owner), context, owner)
 
 
 async def _call(hook: BatchHook | None, table: str, count: int) -> None:
@@ -216,9 +252,12 @@ async def _rotate_column(sessions: Sessions, cipher: FieldCipher, spec: _Encrypt
         conn = await s.connection()
         stats.already_current = (await conn.execute(sa.select(sa.func.count()).select_from(table).where(current))).scalar_one()
 
-    # Compare-and-set: only a value still exactly as we read it, in the same row, is replaced.
+    # Compare-and-set: only a value still exactly as we read it, in the same row with the same
+    # owner, is replaced.
+    joined = [(name, make(table)) for name, make in spec.joined]
     where = [pk == sa.bindparam("b_pk"), column == sa.bindparam("b_old", type_=column.type)]
     where += [table.c[name] == sa.bindparam(f"b_{name}") for name in spec.binding]
+    where += [expression == sa.bindparam(f"b_{name}") for name, expression in joined]
     write = sa.update(table).where(*where).values({spec.column: sa.bindparam("b_new", type_=column.type)})
 
     last: Any = None
@@ -226,7 +265,8 @@ async def _rotate_column(sessions: Sessions, cipher: FieldCipher, spec: _Encrypt
     while True:
         # Keyset pagination in primary-key order: never repeats or skips a row, even while the
         # bot inserts (new rows are made under the newest key and so are not selected anyway).
-        query = sa.select(pk, column, *(table.c[n] for n in spec.binding)).where(stale)
+        query = sa.select(pk, column, *(table.c[n] for n in spec.binding),
+                          *(expression.label(name) for name, expression in joined)).where(stale)
         if last is not None:
             query = query.where(pk > last)
         async with sessions() as s:
@@ -242,7 +282,7 @@ async def _rotate_column(sessions: Sessions, cipher: FieldCipher, spec: _Encrypt
         for row in rows:
             old = row[spec.column]
             try:
-                new = _reencrypt(spec, cipher, old, spec.context(row))
+                new = _reencrypt(spec, cipher, old, row)
             # ValueError: malformed base64 or utf-8; TypeError: text where bytes belong (SQLite allows it).
             except (DecryptionError, ValueError, TypeError) as exc:
                 reason = str(exc) if isinstance(exc, DecryptionError) else "not an encrypted value"
@@ -251,7 +291,7 @@ async def _rotate_column(sessions: Sessions, cipher: FieldCipher, spec: _Encrypt
                 stats.unreadable += 1
                 continue
             params = {"b_pk": row[pk.name], "b_old": old, "b_new": new}
-            params.update({f"b_{name}": row[name] for name in spec.binding})
+            params.update({f"b_{name}": row[name] for name in (*spec.binding, *(name for name, _ in joined))})
             updates.append(params)
 
         rotated = 0
@@ -319,7 +359,7 @@ async def rotate_database(database_url: str, keys: list[bytes], batch_size: int 
     try:
         await migrate_or_adopt(engine)
         if len(keys) == 1:
-            echo(f"only one key is configured ({cipher.current_key_id}): nothing to rotate from, checking values only")
+            echo(f"only one key is configured ({cipher.current_key_id}): rewriting only values in an older format")
         echo(f"re-encrypting under key {cipher.current_key_id}, batches of {batch_size}")
         so_far: dict[str, int] = {}
         batches: dict[str, int] = {}

@@ -134,7 +134,7 @@ async def test_a_work_email_code_verifies_and_unlocks_invite_links(
         profile = (await conn.execute(sa.text("SELECT name_enc, job_enc, organisation_enc, email_enc "
                                               "FROM professional_profiles"))).one()
     assert hashes and all(code not in h for h in hashes)
-    assert all(value and value.startswith("v1.") and "Sam" not in value and "Leicester" not in value for value in profile)
+    assert all(value and value.startswith("v2.") and "Sam" not in value and "Leicester" not in value for value in profile)
 
 
 async def test_an_address_not_on_the_list_gets_no_code(harness: BotHarness, emulator: BotApiEmulator, inbox: Inbox) -> None:

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cpc_bot.clock import FrozenClock
 from cpc_bot.store.conferences import ConferenceRepository
-from cpc_bot.store.crypto import DecryptionError, FieldCipher, new_key, parse_keys
+from cpc_bot.store.crypto import FieldCipher, new_key, owner_of, parse_keys
 from cpc_bot.store.database import create_engine, session_factory
 from cpc_bot.store.migrate import migrate_or_adopt
 from cpc_bot.store.repository import Repository
@@ -184,8 +184,13 @@ async def test_interrupted_rotation_resumes_and_finishes(db: tuple[AsyncEngine, 
 
     # The old key can go: the new one alone reads everything through the normal methods.
     await assert_all_readable(sessions, [KEY_B], seeded)
-    with pytest.raises(DecryptionError):
-        await assert_all_readable(sessions, [KEY_A], seeded)
+    # The old key alone reads nothing any more (fail closed: as if missing, never an error).
+    repo_a, conferences_a = repos(sessions, [KEY_A])
+    for response_id in seeded.answers:
+        assert all(answer.skipped for answer in (await repo_a.answers(response_id)).values())  # no value left
+    assert await repo_a.load_blob(seeded.blob_id, OWNER) is None
+    conference = await conferences_a.get(seeded.conference_id)
+    assert conference is not None and conferences_a.case_ref(conference) is None
 
     # Idempotent: a third run changes nothing.
     before = await raw(sessions, "SELECT value_enc FROM answers WHERE value_enc IS NOT NULL ORDER BY id LIMIT 1")
@@ -194,7 +199,8 @@ async def test_interrupted_rotation_resumes_and_finishes(db: tuple[AsyncEngine, 
     assert await raw(sessions, "SELECT value_enc FROM answers WHERE value_enc IS NOT NULL ORDER BY id LIMIT 1") == before
 
 
-async def test_rotation_keeps_values_bound_to_their_row(db: tuple[AsyncEngine, async_sessionmaker[AsyncSession]]) -> None:
+async def test_rotation_keeps_values_bound_to_their_row(db: tuple[AsyncEngine, async_sessionmaker[AsyncSession]],
+                                                        caplog: pytest.LogCaptureFixture) -> None:
     _, sessions = db
     seeded = await seed(sessions, [KEY_A])
     first_id, second_id = seeded.answers
@@ -220,18 +226,47 @@ async def test_rotation_keeps_values_bound_to_their_row(db: tuple[AsyncEngine, a
     assert (await repo_b.answers(first_id))["q0"].value == seeded.answers[first_id]["q0"]
     await write_raw(sessions, """UPDATE answers SET value_enc = (SELECT value_enc FROM answers WHERE response_id = :src AND key = 'q1')
                                  WHERE response_id = :src AND key = 'q2'""", src=first_id)
-    with pytest.raises(DecryptionError, match="does not belong to this row"):
-        await repo_b.answers(first_id)
+    # Fails closed: the pasted answer reads as missing, the others as they were, the log names the row.
+    read_back = await repo_b.answers(first_id)
+    assert "q2" not in read_back and read_back["q1"].value == seeded.answers[first_id]["q1"]
+    pasted_q2 = await raw(sessions, "SELECT id FROM answers WHERE response_id = :r AND key = 'q2'", r=first_id)
+    assert f"crypto.unreadable table=answers id={pasted_q2} reason=value does not belong to this row" in caplog.text
     await write_raw(sessions, "UPDATE blobs SET data_enc = (SELECT data_enc FROM blobs WHERE id = :src) WHERE id = :dst",
                     src=seeded.blob_id, dst=other_blob)
-    with pytest.raises(DecryptionError, match="does not belong to this row"):
-        await repo_b.load_blob(other_blob, OWNER)
+    assert await repo_b.load_blob(other_blob, OWNER) is None
     await write_raw(sessions, """UPDATE conferences SET case_ref_enc = (SELECT case_ref_enc FROM conferences WHERE id = :src)
                                  WHERE id = :dst""", src=seeded.conference_id, dst=other_conference.id)
     moved = await conferences_b.get(other_conference.id or 0)
     assert moved is not None
-    with pytest.raises(DecryptionError, match="does not belong to this row"):
-        conferences_b.case_ref(moved)
+    assert conferences_b.case_ref(moved) is None
+    assert SENTINEL not in caplog.text
+
+
+async def test_rotation_never_rebinds_a_row_moved_to_another_owner(db: tuple[AsyncEngine, async_sessionmaker[AsyncSession]]) -> None:
+    _, sessions = db
+    seeded = await seed(sessions, [KEY_A])
+    first_id, _second_id = seeded.answers
+    repo, _ = repos(sessions, [KEY_A])
+    await repo.ensure_user(OWNER + 1)
+    moves = {"responses": ("user_id", first_id), "blobs": ("user_id", seeded.blob_id),
+             "conferences": ("owner_id", seeded.conference_id)}
+    for table, (column, pk) in moves.items():
+        await write_raw(sessions, f"UPDATE {table} SET {column} = :to WHERE id = :i", to=OWNER + 1, i=pk)
+
+    report = await rotate_keys(sessions, FieldCipher([KEY_B, KEY_A]), batch_size=4)
+    # Reported and left as they were: re-encrypting them would bind them to the new owner.
+    moved_answers = len([v for v in seeded.answers[first_id].values() if v is not None])
+    assert report.unreadable == moved_answers + 2 and report.rotated == VALUES - moved_answers - 2
+    assert {u.table for u in report.unreadable_rows} == {"answers", "blobs", "conferences"}
+    assert {u.reason for u in report.unreadable_rows} == {"value does not belong to this row"}
+
+    # Put back, they read again (with both keys until they are rotated).
+    for table, (column, pk) in moves.items():
+        await write_raw(sessions, f"UPDATE {table} SET {column} = :to WHERE id = :i", to=OWNER, i=pk)
+    await assert_all_readable(sessions, [KEY_B, KEY_A], seeded)
+    again = await rotate_keys(sessions, FieldCipher([KEY_B, KEY_A]), batch_size=4)
+    assert again.done and again.unreadable == 0 and again.rotated == moved_answers + 2
+    await assert_all_readable(sessions, [KEY_B], seeded)
 
 
 async def test_unreadable_values_are_reported_and_left_untouched(db: tuple[AsyncEngine, async_sessionmaker[AsyncSession]]) -> None:
@@ -246,7 +281,8 @@ async def test_unreadable_values_are_reported_and_left_untouched(db: tuple[Async
     bad_body = await raw(sessions, "SELECT min(id) FROM answers")
     damaged = {
         # A value made by a key that is no longer configured (an old key removed too early).
-        ("conferences", unknown_key.id): FieldCipher([parse_keys(new_key())[0]]).encrypt("y", f"conferences.case_ref_enc:{unknown_key.id}"),
+        ("conferences", unknown_key.id): FieldCipher([parse_keys(new_key())[0]]).encrypt(
+            "y", f"conferences.case_ref_enc:{unknown_key.id}", owner_of(OWNER)),
         ("conferences", not_a_token.id): "garbage, not a token",
         ("answers", bad_body): f"v1.{ID_A}.!!!",
         ("blobs", garbage_blob): b"\xff\xfe\xfd garbage bytes, not ours",
@@ -376,7 +412,7 @@ async def test_two_thousand_answers(tmp_path: Path) -> None:
     rows = [
         {"response_id": r.id, "key": f"q{k}", "skipped": False, "updated_at": CLOCK(),
          "value_enc": cipher_a.encrypt(json.dumps(f"{SENTINEL} answer {r.id}/{k} " + "x" * 200),
-                                       Repository._answer_context(r.id or 0, f"q{k}"))}
+                                       Repository._answer_context(r.id or 0, f"q{k}"), owner_of(OWNER))}
         for r in responses for k in range(100)
     ]
     async with sessions.begin() as s:
