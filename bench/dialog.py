@@ -281,7 +281,7 @@ async def run_workers(workers: int, users: int, steps: int) -> DialogResult:
 
     async with (running_emulator(TimedEmulator()) as emulator, postgres_and_redis() as overrides,
                 webhook_workers(workers, emulator.base_url, overrides["database_url"], overrides["redis_url"],
-                                log_level="WARNING")):
+                                log_level="WARNING", rate_burst=0)):
         seconds, timer, people = await drive_load(emulator, EmulatorTracker(emulator), users, steps)  # type: ignore[arg-type]
     return DialogResult(f"{workers} worker process(es), PostgreSQL + Redis", users, len(timer.latencies), seconds,
                         timer.latencies, timer.silent, 0, len(emulator.rejected), [p.kinds for p in people],

@@ -7,8 +7,10 @@ Tests build their own :class:`BotApp` with overridden settings and a frozen cloc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
@@ -19,12 +21,13 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder, StorageKey
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -46,6 +49,7 @@ from cpc_bot.handlers.middlewares import (
 )
 from cpc_bot.handlers.private_chats import PrivateChatsOnly
 from cpc_bot.handlers.professional import REGISTER_DIALOG, REPORT_DIALOG, ConferenceDesk
+from cpc_bot.handlers.rate_limit import RateLimitMiddleware, buckets_for
 from cpc_bot.handlers.recipients import Recipients
 from cpc_bot.handlers.safety import SafetyMiddleware
 from cpc_bot.handlers.sharing import Sharing
@@ -195,7 +199,11 @@ def _cipher(settings: Settings) -> FieldCipher:
 
 def _storage(settings: Settings, sessions: Sessions, clock: Clock) -> BaseStorage:
     if settings.redis_url:
-        return RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix))
+        # A pool that waits for a free connection: redis-py's default one refuses the 101st at once
+        # (MaxConnectionsError), and one person's flood of updates (each takes the chat's lock, the
+        # safety check's lookup, the rate limit) made other people's updates fail (issue 15).
+        pool = BlockingConnectionPool.from_url(settings.redis_url, max_connections=100, timeout=20)
+        return RedisStorage(Redis(connection_pool=pool), key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix))
     return SqlStorage(sessions, clock)
 
 
@@ -312,6 +320,12 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     safety = SafetyMiddleware(default_net(), people, i18n)
     dispatcher["safety"] = safety
     dispatcher.update.outer_middleware(safety)
+    # No one can slow anyone else (issue 15): a token bucket per person, after the safety check
+    # (a cry for help always gets help) and before the update is claimed in the database.
+    if settings.rate_burst:
+        buckets = buckets_for(storage.redis if isinstance(storage, RedisStorage) else None,
+                              settings.rate_burst, settings.rate_per_second, prefix=settings.redis_prefix)
+        dispatcher.update.outer_middleware(RateLimitMiddleware(buckets, clock, safety.who_and_locale, i18n))
     dispatcher.update.outer_middleware(OnceMiddleware(repo, sessions))
     UserLocaleMiddleware(i18n, repo, people).setup(dispatcher)
     dispatcher.include_router(setup_handlers(runner, sharing, desk, verification))
@@ -362,5 +376,25 @@ def _scheduler(sender: ReminderSender, settings: Settings) -> AsyncIOScheduler:
 def _isolation(storage: BaseStorage) -> BaseEventIsolation:
     """One update per chat at a time (double taps queue up); across workers when on Redis."""
     if isinstance(storage, RedisStorage):
-        return storage.create_isolation()
+        return _LocalFirst(storage.create_isolation())
     return SimpleEventIsolation()
+
+
+class _LocalFirst(BaseEventIsolation):
+    """The shared (Redis) lock of a chat, taken only after this worker's own lock of it: a chat's
+    updates waiting in one worker queue in memory, and only the first asks Redis. Each waiter for
+    the Redis lock asks again every tenth of a second, so one person's 300 messages at once were
+    3,000 Redis calls a second, and everyone else's updates waited behind them (issue 15)."""
+
+    def __init__(self, shared: BaseEventIsolation) -> None:
+        self.local = SimpleEventIsolation()
+        self.shared = shared
+
+    @contextlib.asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncIterator[None]:
+        async with self.local.lock(key), self.shared.lock(key):
+            yield
+
+    async def close(self) -> None:
+        await self.local.close()
+        await self.shared.close()

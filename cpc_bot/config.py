@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     links_per_day: int = Field(default=20, ge=1, le=1000)
     conferences_per_day: int = Field(default=10, ge=1, le=1000)
     finished_per_day: int = Field(default=10, ge=1, le=1000)
+    #: Per person: this many messages and taps at once, then this many a second (a token bucket),
+    #: so one person sending a flood cannot slow the bot for everyone else. 0: no limit.
+    rate_burst: int = Field(default=20, ge=0, le=100_000)
+    rate_per_second: float = Field(default=1.0, gt=0, le=1000)
     smtp_host: str | None = None
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_user: str | None = None

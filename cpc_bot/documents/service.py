@@ -46,7 +46,9 @@ class ReportService:
         document = build_answers_document(view, self.i18n, locale=locale, made_on=made_on, images=images, only=only)
         from cpc_bot.documents.pdf import render_pdf  # fonts load on first use, not at start-up
 
-        # Rendering is CPU work (font shaping, images): keep the event loop free for other chats.
+        # Everything is read: commit, so that the write turn is free for everyone else while the
+        # report is made (seconds for a long one); then render in a thread, off the event loop.
+        await self.repo.commit()
         data = await asyncio.to_thread(render_pdf, document)
         slug = re.sub(r"[^A-Za-z0-9]+", "-", document.title_en or document.title).strip("-") or "report"
         return data, f"{slug}-{made_on.isoformat()}.pdf"
@@ -58,6 +60,7 @@ class ReportService:
         view = view or await self.runner.load_view(response)
         made_on = (response.finished_at or self.clock()).astimezone(LONDON).date()
         document = build_answers_document(view, self.i18n, locale=self.i18n.current_locale, made_on=made_on, images={})
+        await self.repo.commit()  # as for the PDF: the write turn is free while the file is made
         data = await asyncio.to_thread(render_docx, document)
         await bot.send_document(chat_id, BufferedInputFile(data, filename=f"conference-report-{made_on.isoformat()}.docx"),
                                 caption=_("Your report as a Word file, ready to edit."))

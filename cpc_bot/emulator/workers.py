@@ -44,8 +44,10 @@ async def _listening(port: int, process: subprocess.Popen[bytes], timeout: float
 
 @contextlib.asynccontextmanager
 async def webhook_workers(count: int, api_base: str, database_url: str, redis_url: str, *, redis_prefix: str = "cpc",
-                          logs: list[Path] | None = None, log_level: str = "INFO") -> AsyncIterator[RoundRobin]:
-    """Start ``count`` workers (logs to ``logs`` if given) and the proxy; stop them all afterwards."""
+                          logs: list[Path] | None = None, log_level: str = "INFO",
+                          rate_burst: int | None = None) -> AsyncIterator[RoundRobin]:
+    """Start ``count`` workers (logs to ``logs`` if given) and the proxy; stop them all afterwards.
+    ``rate_burst``: the per-person limit (``CPC_RATE_BURST``; 0 none), else the default."""
     ports = [free_port() for _ in range(count)]
     proxy = RoundRobin([f"http://127.0.0.1:{port}" for port in ports])
     await proxy.start()
@@ -53,6 +55,8 @@ async def webhook_workers(count: int, api_base: str, database_url: str, redis_ur
            "CPC_DATABASE_URL": database_url, "CPC_REDIS_URL": redis_url, "CPC_REDIS_PREFIX": redis_prefix,
            "CPC_ENCRYPTION_KEYS": new_key(),
            "CPC_WEBHOOK_URL": proxy.url, "CPC_WEBHOOK_SECRET": "loopback-secret", "CPC_LOG_LEVEL": log_level}
+    if rate_burst is not None:
+        env["CPC_RATE_BURST"] = str(rate_burst)
     processes: list[subprocess.Popen[bytes]] = []
     try:
         for index, port in enumerate(ports):

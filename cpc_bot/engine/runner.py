@@ -46,7 +46,14 @@ from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.pictures import clean_picture
 from cpc_bot.engine.schema import Dialog, Step
 from cpc_bot.engine.screens import StepCb, button_number, question_screen, review_screen
-from cpc_bot.engine.values import DateProblem, format_day, is_empty, parse_time, parse_uk_date
+from cpc_bot.engine.values import (
+    DateProblem,
+    answer_has_room,
+    format_day,
+    is_empty,
+    parse_time,
+    parse_uk_date,
+)
 from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository, StoredAnswer
 
@@ -330,7 +337,13 @@ class DialogRunner:
             await self.send_prompt(message.bot, message.chat.id, state, view, _("Saved."))  # type: ignore[arg-type]
             return
         if step.kind == "text":
-            value = list(view.value(slot.key) or []) + [text]
+            parts = list(view.value(slot.key) or [])
+            if not answer_has_room(parts, text):
+                await self._reply_and_reprompt(message, state, view, _(
+                    "This answer is full, so I did not save that message. "
+                    "Tap Done to go on, or Write it again to start this answer over."))
+                return
+            value = [*parts, text]
             await self.repo.save_answer(rid, slot.key, value)
             log.info("answer.saved response=%s key=%s", rid, slot.key)
             if step.max_messages is not None and len(value) >= step.max_messages:

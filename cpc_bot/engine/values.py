@@ -48,6 +48,19 @@ def parse_uk_date(text: str, today: date) -> date:
         raise DateProblem("no_such_day") from None
 
 
+#: The most one typed answer holds, however many messages it is sent in: enough for anything a
+#: person would write for a conference, small enough that one answer never makes the report (or
+#: the database) slow for everyone else.
+ANSWER_MAX_MESSAGES = 30
+ANSWER_MAX_CHARACTERS = 20_000
+
+
+def answer_has_room(parts: list[str], text: str) -> bool:
+    """Whether ``text`` may be added to a typed answer made of ``parts`` (its messages so far)."""
+    return (len(parts) < ANSWER_MAX_MESSAGES
+            and sum(len(part) for part in parts) + len(text) <= ANSWER_MAX_CHARACTERS)
+
+
 _TIME_RE = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
 
 

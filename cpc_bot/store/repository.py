@@ -51,6 +51,11 @@ class Repository:
         #: Told every change of role or language, so the safety check knows without a read.
         self._people = people
 
+    async def commit(self) -> None:
+        """Commit this update's writes so far, which also gives back the write turn (SQLite): for
+        before slow work that needs no database, such as making a report."""
+        await self._sessions.commit()
+
     # users -----------------------------------------------------------------
     async def get_user(self, user_id: int) -> User | None:
         async with self._sessions() as s:
