@@ -326,6 +326,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
         buckets = buckets_for(storage.redis if isinstance(storage, RedisStorage) else None,
                               settings.rate_burst, settings.rate_per_second, prefix=settings.redis_prefix)
         dispatcher.update.outer_middleware(RateLimitMiddleware(buckets, clock, safety.who_and_locale, i18n))
+        dispatcher["rate_buckets"] = buckets  # /delete forgets the person's bucket too
     dispatcher.update.outer_middleware(OnceMiddleware(repo, sessions))
     UserLocaleMiddleware(i18n, repo, people).setup(dispatcher)
     dispatcher.include_router(setup_handlers(runner, sharing, desk, verification))

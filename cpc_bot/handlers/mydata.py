@@ -28,6 +28,7 @@ from cpc_bot.engine.screens import describe_answer, short_label
 from cpc_bot.engine.values import format_day
 from cpc_bot.handlers.menu import MenuCb
 from cpc_bot.handlers.middlewares import MessageLog
+from cpc_bot.handlers.rate_limit import Buckets
 from cpc_bot.i18n.bidi import RLM
 from cpc_bot.reminders.retention import Retention, erase_day
 from cpc_bot.reminders.store import ReminderStore
@@ -115,7 +116,7 @@ async def cmd_delete(message: Message) -> None:
 
 
 async def on_erase(query: CallbackQuery, callback_data: MenuCb, state: FSMContext, repo: Repository, bot: Bot,
-                   clock: Clock, message_log: MessageLog) -> None:
+                   clock: Clock, message_log: MessageLog, rate_buckets: Buckets | None = None) -> None:
     if not isinstance(query.message, Message):
         await query.answer()
         return
@@ -129,6 +130,8 @@ async def on_erase(query: CallbackQuery, callback_data: MenuCb, state: FSMContex
     chat_id = query.message.chat.id
     await state.clear()
     await repo.delete_user(query.from_user.id)
+    if rate_buckets is not None:
+        await rate_buckets.forget(query.from_user.id)
     log.info("data.erased user=%s", query.from_user.id)
     # The conversation too, where Telegram allows it (48 hours): someone else may pick up this phone.
     await message_log.flush()

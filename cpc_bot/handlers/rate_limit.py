@@ -50,6 +50,9 @@ class Decision(enum.Enum):
 class Buckets(Protocol):
     async def take(self, user_id: int, now: float) -> Decision: ...
 
+    async def forget(self, user_id: int) -> None:
+        """/delete: the person's bucket goes with the rest (it holds their id)."""
+
 
 @dataclass
 class _Bucket:
@@ -87,6 +90,9 @@ class MemoryBuckets:
         if len(self._buckets) > self.limit:
             self._buckets.popitem(last=False)
         return decision
+
+    async def forget(self, user_id: int) -> None:
+        self._buckets.pop(user_id, None)
 
 
 #: KEYS[1] the person's bucket; ARGV now (seconds), burst, refill per second, seconds to keep it.
@@ -131,7 +137,11 @@ class RedisBuckets:
         self.per_second = per_second
         self.prefix = prefix
         self.keep_seconds = math.ceil(burst / per_second) + 1
+        self._redis = redis
         self._take = redis.register_script(_TAKE)
+
+    async def forget(self, user_id: int) -> None:
+        await self._redis.delete(f"{self.prefix}:rate:{user_id}")
 
     async def take(self, user_id: int, now: float) -> Decision:
         try:

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from cpc_bot.emulator.server import BotApiEmulator
 from cpc_bot.handlers.menu import MenuCb
+from cpc_bot.handlers.rate_limit import RedisBuckets
 from cpc_bot.store.models import ChatMessage, FsmRecord, ProcessedUpdate, Response, User
 from tests.helpers import BotHarness, answer_the_rest, open_prepare
 
@@ -153,7 +154,9 @@ async def fsm_keys_of(harness: BotHarness, user_id: int) -> list[str]:
     else:
         async with storage._sessions() as s:  # type: ignore[attr-defined]
             keys = list((await s.exec(select(FsmRecord.key))).all())
-    return [key for key in keys if str(user_id) in key.split(":")]
+    # The rate limit's bucket (a count and a time, expiring within seconds) is not the FSM storage;
+    # /delete removes it too (checked in the /delete test).
+    return [key for key in keys if str(user_id) in key.split(":") and ":rate:" not in key]
 
 
 async def test_delete_leaves_nothing_of_the_person_in_the_fsm_storage(harness: BotHarness, emulator: BotApiEmulator) -> None:
@@ -164,6 +167,12 @@ async def test_delete_leaves_nothing_of_the_person_in_the_fsm_storage(harness: B
     await ana.tap("🗑 Yes, delete everything")
     assert "has been deleted" in emulator.last_message(ANA).visible
     assert await fsm_keys_of(harness, ANA) == []
+    # Nor does the rate limit keep her id (in Redis with several workers, else in memory).
+    buckets = harness.app.dispatcher["rate_buckets"]
+    if isinstance(buckets, RedisBuckets):
+        assert not await harness.app.storage.redis.exists(f"{harness.settings.redis_prefix}:rate:{ANA}")  # type: ignore[attr-defined]
+    else:
+        assert ANA not in buckets._buckets
     # And it starts afresh.
     await ana.say("/start")
     assert "👪 I am a parent or carer" in [b["text"] for row in emulator.last_message(ANA).reply_markup["inline_keyboard"]
