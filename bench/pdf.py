@@ -22,7 +22,7 @@ from aiogram.utils.i18n import I18n
 from cpc_bot.config import load_settings
 from cpc_bot.documents.answers import build_answers_document
 from cpc_bot.engine.loader import load_dialogs
-from cpc_bot.engine.runner import View
+from cpc_bot.engine.view import View
 from cpc_bot.i18n.catalog import compile_catalogs
 from cpc_bot.store.models import Response
 from cpc_bot.store.repository import StoredAnswer

@@ -37,7 +37,8 @@ from cpc_bot.documents.service import ReportService
 from cpc_bot.domain.verification import parse_admins, parse_domains
 from cpc_bot.engine.guides import load_guides
 from cpc_bot.engine.loader import DialogRegistry, load_dialogs
-from cpc_bot.engine.runner import AnswerHook, DialogRunner, DiscardHook, FinishHook, View
+from cpc_bot.engine.runner import AnswerHook, DialogRunner, DiscardHook, FinishHook
+from cpc_bot.engine.view import View
 from cpc_bot.handlers import setup as setup_handlers
 from cpc_bot.handlers.middlewares import (
     CommitBeforeSend,
@@ -47,6 +48,7 @@ from cpc_bot.handlers.middlewares import (
     OnceMiddleware,
     UserLocaleMiddleware,
 )
+from cpc_bot.handlers.mydata import keep_data
 from cpc_bot.handlers.private_chats import PrivateChatsOnly
 from cpc_bot.handlers.professional import REGISTER_DIALOG, REPORT_DIALOG, ConferenceDesk
 from cpc_bot.handlers.rate_limit import RateLimitMiddleware, buckets_for
@@ -64,8 +66,8 @@ from cpc_bot.reminders.parents import RENDERERS as PARENT_RENDERERS
 from cpc_bot.reminders.parents import ParentReminderPlanner
 from cpc_bot.reminders.professionals import RENDERERS as PRO_RENDERERS
 from cpc_bot.reminders.professionals import NudgePlanner
-from cpc_bot.reminders.retention import RENDERERS as RETENTION_RENDERERS
 from cpc_bot.reminders.retention import Retention
+from cpc_bot.reminders.retention import renderers as retention_renderers
 from cpc_bot.reminders.sender import ReminderSender
 from cpc_bot.reminders.store import ReminderStore
 from cpc_bot.safety.net import default_net
@@ -262,7 +264,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
         if hook is planner:
             on_answer[dialog_id] = _chain_answers(planner, retention.on_answer)
     sender = ReminderSender(
-        reminders, repo, i18n, bot, clock, renderers={**PARENT_RENDERERS, **PRO_RENDERERS, **RETENTION_RENDERERS, **MEMBER_RENDERERS},
+        reminders, repo, i18n, bot, clock, renderers={**PARENT_RENDERERS, **PRO_RENDERERS, **retention_renderers(keep_data), **MEMBER_RENDERERS},
         quiet_start=settings.quiet_hours_start, quiet_end=settings.quiet_hours_end,
     )
     scheduler = _scheduler(sender, settings)
@@ -279,7 +281,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     scheduler.add_job(forget_old_updates, "interval", hours=6, id="forget_updates", max_instances=1, coalesce=True)
     scheduler.add_job(retention.sweep, "interval", hours=1, id="retention", max_instances=1, coalesce=True)
     scheduler.add_job(message_log.flush, "interval", seconds=3, id="message_log", max_instances=1, coalesce=True)
-    reports = ReportService(repo, runner, i18n, clock)
+    reports = ReportService(repo, registry, i18n, clock)
     sharing = Sharing(repo, runner, conferences, Recipients(conferences, professionals))
     nudges = NudgePlanner(reminders, clock)
     verification = VerificationDesk(professionals, repo, i18n, mailer_for(settings, demo=demo),

@@ -15,9 +15,9 @@ from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.documents.report import ReportDocument, ReportItem, ReportSection
 from cpc_bot.engine.flow import Slot
-from cpc_bot.engine.runner import View
 from cpc_bot.engine.screens import describe_answer, short_label, tr
 from cpc_bot.engine.values import format_day
+from cpc_bot.engine.view import View
 
 
 def _section_title(slot: Slot) -> str | None:

@@ -15,7 +15,8 @@ from aiogram.utils.i18n import gettext as _
 from cpc_bot.clock import LONDON, Clock
 from cpc_bot.documents.answers import build_answers_document
 from cpc_bot.domain.plain_language import check as check_plain_language
-from cpc_bot.engine.runner import DialogRunner, View
+from cpc_bot.engine.loader import DialogRegistry
+from cpc_bot.engine.view import View, load_view
 from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository
 
@@ -25,15 +26,15 @@ log = logging.getLogger(__name__)
 class ReportService:
     """Builds the PDF for a response (in the language it was answered in) and sends it."""
 
-    def __init__(self, repo: Repository, runner: DialogRunner, i18n: I18n, clock: Clock) -> None:
+    def __init__(self, repo: Repository, registry: DialogRegistry, i18n: I18n, clock: Clock) -> None:
         self.repo = repo
-        self.runner = runner
+        self.registry = registry
         self.i18n = i18n
         self.clock = clock
 
     async def pdf_for(self, response: Response, view: View | None = None, *, only: set[str] | None = None) -> tuple[bytes, str]:
         """(PDF bytes, file name) for one response; ``only`` keeps just those answers."""
-        view = view or await self.runner.load_view(response)
+        view = view or await load_view(self.repo, self.registry, response)
         images: dict[str, bytes] = {}
         for value in view.answers.values():
             for part in value if isinstance(value, list) else []:
@@ -57,7 +58,7 @@ class ReportService:
         """A professional's report as a Word file, then the plain-language check of their words."""
         from cpc_bot.documents.docx import render_docx
 
-        view = view or await self.runner.load_view(response)
+        view = view or await load_view(self.repo, self.registry, response)
         made_on = (response.finished_at or self.clock()).astimezone(LONDON).date()
         document = build_answers_document(view, self.i18n, locale=self.i18n.current_locale, made_on=made_on, images={})
         await self.repo.commit()  # as for the PDF: the write turn is free while the file is made

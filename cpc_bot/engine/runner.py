@@ -16,7 +16,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html import escape
 from typing import Any
@@ -36,7 +35,6 @@ from cpc_bot.engine.flow import (
     Slot,
     count_key,
     find_slot,
-    first_open_slot,
     item_count,
     next_slot,
     previous_slot,
@@ -44,7 +42,7 @@ from cpc_bot.engine.flow import (
 )
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.pictures import clean_picture
-from cpc_bot.engine.schema import Dialog, Step
+from cpc_bot.engine.schema import Step
 from cpc_bot.engine.screens import StepCb, button_number, question_screen, review_screen
 from cpc_bot.engine.values import (
     DateProblem,
@@ -54,8 +52,9 @@ from cpc_bot.engine.values import (
     parse_time,
     parse_uk_date,
 )
+from cpc_bot.engine.view import View, load_view
 from cpc_bot.store.models import Response
-from cpc_bot.store.repository import Repository, StoredAnswer
+from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
 
@@ -79,50 +78,6 @@ FinishHook = Callable[[Bot, int, Response, "View"], Awaitable[None]]
 AnswerHook = Callable[[Response, "View", str], Awaitable[None]]
 #: Called before a questionnaire is deleted to start again (e.g. to drop the reminders it planned).
 DiscardHook = Callable[[Response], Awaitable[None]]
-
-
-@dataclass
-class View:
-    """A response with its answers and the slots they make visible."""
-
-    dialog: Dialog
-    response: Response
-    stored: dict[str, StoredAnswer]
-    context: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def answers(self) -> dict[str, Any]:
-        return {k: a.value for k, a in self.stored.items() if not a.skipped}
-
-    @property
-    def skipped(self) -> set[str]:
-        return {k for k, a in self.stored.items() if a.skipped}
-
-    @property
-    def answered(self) -> set[str]:
-        return set(self.stored)
-
-    @property
-    def slots(self) -> list[Slot]:
-        return visible_slots(self.dialog, self.answers, self.context)
-
-    @property
-    def current(self) -> Slot:
-        slots = self.slots
-        index = find_slot(slots, self.response.cursor)
-        return slots[index] if index is not None else first_open_slot(slots, self.answered)
-
-    def value(self, key: str) -> Any:
-        answer = self.stored.get(key)
-        return None if answer is None or answer.skipped else answer.value
-
-    def missing(self) -> list[Slot]:
-        """Questions that need an answer before Finish (not optional, no answer)."""
-        return [
-            s for s in self.slots
-            if s.is_question and s.step is not None and not s.step.optional
-            and is_empty(s.step, self.value(s.key))
-        ]
 
 
 def _locale() -> str:
@@ -154,8 +109,7 @@ class DialogRunner:
 
     # ------------------------------------------------------------------ views
     async def load_view(self, response: Response, context: Mapping[str, Any] | None = None) -> View:
-        dialog = self.registry[response.dialog_id]
-        return View(dialog, response, await self.repo.answers(response.id or 0), context or {})
+        return await load_view(self.repo, self.registry, response, context)
 
     async def _reload(self, view: View) -> View:
         response = await self.repo.get_response(view.response.id or 0)

@@ -156,6 +156,11 @@ async def _delete_recent_messages(bot: Bot, repo: Repository, chat_id: int, cloc
     return len(ids)
 
 
+def keep_data(planned: str) -> str:
+    """The retention notice's button (see reminders.retention): keep what is planned for ``planned``."""
+    return MenuCb(a="keep", v=planned).pack()
+
+
 async def on_keep(query: CallbackQuery, callback_data: MenuCb, retention: Retention) -> None:
     """The retention notice's button: keep the preparation for longer."""
     kept_until = await retention.keep_longer(query.from_user.id, callback_data.v)

@@ -10,8 +10,8 @@ from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.clock import Clock
 from cpc_bot.domain.parent_reminders import plan_parent_reminders
-from cpc_bot.engine.runner import View
 from cpc_bot.engine.values import format_day
+from cpc_bot.engine.view import View
 from cpc_bot.reminders.sender import ReminderRenderer
 from cpc_bot.reminders.store import DueReminder, Planned, ReminderStore
 from cpc_bot.store.models import Response

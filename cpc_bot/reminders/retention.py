@@ -11,6 +11,7 @@ nothing; an hourly sweep does the erasing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -18,9 +19,8 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.clock import LONDON, Clock
-from cpc_bot.engine.runner import View
 from cpc_bot.engine.values import format_day
-from cpc_bot.handlers.menu import MenuCb
+from cpc_bot.engine.view import View
 from cpc_bot.reminders.sender import ReminderRenderer
 from cpc_bot.reminders.store import DueReminder, Planned, ReminderStore
 from cpc_bot.store.conferences import ConferenceRepository
@@ -127,7 +127,12 @@ def erase_day(erase_after: date) -> date:
     return erase_after + timedelta(days=1)
 
 
-def _notice(r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
+#: The keep button's callback data for the erasure planned on a day (ISO date): the handler that
+#: answers the tap owns its format, and the composition root hands it in.
+KeepData = Callable[[str], str]
+
+
+def _notice(keep_data: KeepData, r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
     erase_after = date.fromisoformat(r.params["erase_after"])
     text = _(
         "To keep your information safe, on %(day)s I will delete what you wrote to get ready for the "
@@ -138,7 +143,7 @@ def _notice(r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
     days = int(r.params.get("days", "30"))
     button = InlineKeyboardButton(text=ngettext("Keep it for %(count)d more day", "Keep it for %(count)d more days",
                                                 days) % {"count": days},
-                                  callback_data=MenuCb(a="keep", v=erase_after.isoformat()).pack())
+                                  callback_data=keep_data(erase_after.isoformat()))
     return text, InlineKeyboardMarkup(inline_keyboard=[[button]])
 
 
@@ -147,4 +152,6 @@ def _done(r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
              "Send /start if you need me again."), None
 
 
-RENDERERS: dict[str, ReminderRenderer] = {"retention.notice": _notice, "retention.done": _done}
+def renderers(keep_data: KeepData) -> dict[str, ReminderRenderer]:
+    """The notice and the "done" message; ``keep_data`` makes the keep button's callback data."""
+    return {"retention.notice": lambda r: _notice(keep_data, r), "retention.done": _done}

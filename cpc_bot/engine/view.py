@@ -1,0 +1,70 @@
+"""A response seen through its questionnaire: the answers, and the questions they make visible.
+
+Part of the engine's model (no aiogram here): the reports, the reminders and the Telegram
+runner all read a response through a :class:`View`, and :func:`load_view` reads one from the
+database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cpc_bot.engine.flow import Slot, find_slot, first_open_slot, visible_slots
+from cpc_bot.engine.loader import DialogRegistry
+from cpc_bot.engine.schema import Dialog
+from cpc_bot.engine.values import is_empty
+from cpc_bot.store.models import Response
+from cpc_bot.store.repository import Repository, StoredAnswer
+
+
+@dataclass
+class View:
+    """A response with its answers and the slots they make visible."""
+
+    dialog: Dialog
+    response: Response
+    stored: dict[str, StoredAnswer]
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return {k: a.value for k, a in self.stored.items() if not a.skipped}
+
+    @property
+    def skipped(self) -> set[str]:
+        return {k for k, a in self.stored.items() if a.skipped}
+
+    @property
+    def answered(self) -> set[str]:
+        return set(self.stored)
+
+    @property
+    def slots(self) -> list[Slot]:
+        return visible_slots(self.dialog, self.answers, self.context)
+
+    @property
+    def current(self) -> Slot:
+        slots = self.slots
+        index = find_slot(slots, self.response.cursor)
+        return slots[index] if index is not None else first_open_slot(slots, self.answered)
+
+    def value(self, key: str) -> Any:
+        answer = self.stored.get(key)
+        return None if answer is None or answer.skipped else answer.value
+
+    def missing(self) -> list[Slot]:
+        """Questions that need an answer before Finish (not optional, no answer)."""
+        return [
+            s for s in self.slots
+            if s.is_question and s.step is not None and not s.step.optional
+            and is_empty(s.step, self.value(s.key))
+        ]
+
+
+async def load_view(repo: Repository, registry: DialogRegistry, response: Response,
+                    context: Mapping[str, Any] | None = None) -> View:
+    """The response with its saved answers, read from the database."""
+    dialog = registry[response.dialog_id]
+    return View(dialog, response, await repo.answers(response.id or 0), context or {})
