@@ -3,6 +3,10 @@
 Sections follow the questionnaire (a step with ``section:`` starts one). When the
 person used another language, every heading is shown in their language and in
 English, so a professional who reads only English can follow it.
+
+A professional's report (a dialog with ``audience: professional``) becomes a Word file they
+finish by hand: its footer names the report and their organisation, the child's and parents'
+details have marked blanks (the bot never asks for them) and it ends with a signature block.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from datetime import date
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from cpc_bot.documents.report import ReportDocument, ReportItem, ReportSection
+from cpc_bot.documents.report import Paperwork, ReportDocument, ReportItem, ReportSection
 from cpc_bot.engine.flow import Slot
-from cpc_bot.engine.screens import describe_answer, short_label, tr
+from cpc_bot.engine.screens import describe_answer, item_title, short_label, tr
 from cpc_bot.engine.values import format_day
 from cpc_bot.engine.view import View
 
@@ -28,11 +32,34 @@ def _section_title(slot: Slot) -> str | None:
     return slot.group.section if opens_group else None
 
 
-def _heading(slot: Slot) -> str:
-    """The question as asked (the form's wording); "Child 2: Name" inside a repeat group."""
+#: The professional's report asks for their organisation under this key (dialogs/pro_report.yaml).
+ORGANISATION = "agency"
+
+
+def _heading(slot: Slot, *, professional: bool = False) -> str:
+    """The question as asked (the form's wording); "Child 2: Name" inside a repeat group.
+
+    A professional reads "Worry 1 - what happened" and "Worry 1 - how we know": the item, then
+    what the paragraph tells."""
+    if professional and slot.group is not None and slot.step is not None and slot.step.review_label:
+        label = _(slot.step.review_label)
+        if label[1:2].islower():  # "What happened" -> "what happened", but "ICPC" stays
+            label = label[0].lower() + label[1:]
+        return f"{item_title(slot)} - {label}"
     if slot.group is not None or slot.step is None:
         return short_label(slot)
     return tr(slot.step.prompt) or short_label(slot)
+
+
+def _paperwork() -> Paperwork:
+    """The blanks of a professional's Word file, in the current language."""
+    return Paperwork(
+        identity_note=_("Fill these in by hand. The bot does not keep names, dates of birth or addresses."),
+        identity=[_("Child's name"), _("Date of birth"), _("Address"), _("Name(s) of parents/carers")],
+        blank=_("[to fill in]"),
+        signature=[_("Signature"), _("Name"), _("Job title"), _("Date")],
+        page_of=_("Page %(page)s of %(pages)s"),
+    )
 
 
 def _answer(view: View, slot: Slot, locale: str, images: Mapping[str, bytes]) -> tuple[list[str], str | None, list[bytes]]:
@@ -77,6 +104,7 @@ def build_answers_document(
     """
     bilingual = locale != "en"
     dialog = view.dialog
+    professional = dialog.audience == "professional"
     questions = [s for s in view.slots if s.is_question and (only is None or s.key in only)]
 
     def headings(in_locale: str) -> tuple[str, list[str | None], list[str]]:
@@ -84,7 +112,7 @@ def build_answers_document(
             return (
                 _(dialog.report_title or dialog.title),
                 [(_(t) if (t := _section_title(s)) else None) for s in questions],
-                [_heading(s) for s in questions],
+                [_heading(s, professional=professional) for s in questions],
             )
 
     title_en, sections_en, labels_en = headings("en")
@@ -108,10 +136,15 @@ def build_answers_document(
                 note=note,
                 images=pictures,
             ))
-        # The form ends with the names and the date: the date goes under the last answers.
-        current.append(ReportItem(_("Date"), "Date" if bilingual else None, [], format_day(made_on, locale)))
+        if professional:  # dated by hand under the signature
+            paperwork: Paperwork | None = _paperwork()
+            organisation = " ".join(str(part) for part in view.answers.get(ORGANISATION) or []).strip()
+            footer = " · ".join(part for part in (title, organisation) if part)
+        else:  # the form ends with the names and the date: the date goes under the last answers
+            paperwork = None
+            current.append(ReportItem(_("Date"), "Date" if bilingual else None, [], format_day(made_on, locale)))
+            footer = _("Private: about your family. Share it only with the people you choose.")
         sections.append(ReportSection(current_title, current_title_en if bilingual else None, current))
-        footer = _("Private: about your family. Share it only with the people you choose.")
     return ReportDocument(
         title=title,
         title_en=title_en if bilingual else None,
@@ -119,4 +152,5 @@ def build_answers_document(
         intro_lines=lines,
         sections=sections,
         footer=footer,
+        paperwork=paperwork,
     )

@@ -22,6 +22,21 @@ class ReportSection:
 
 
 @dataclass(frozen=True)
+class Paperwork:
+    """What a professional's Word file adds around the answers: lines filled in by hand.
+
+    Names, dates of birth and addresses are never asked for by the bot (see README): the file
+    has clearly marked blanks for them, a signature block at the end and numbered pages.
+    """
+
+    identity_note: str  # why the identity rows are blank
+    identity: list[str]  # "Child's name", "Date of birth", ...
+    blank: str  # "[to fill in]"
+    signature: list[str]  # "Signature", "Name", "Job title", "Date"
+    page_of: str  # "Page %(page)s of %(pages)s": the numbers become Word page fields
+
+
+@dataclass(frozen=True)
 class ReportDocument:
     title: str
     title_en: str | None
@@ -29,3 +44,5 @@ class ReportDocument:
     intro_lines: list[str]
     sections: list[ReportSection]
     footer: str
+    paperwork: Paperwork | None = None  # a professional's report only
+

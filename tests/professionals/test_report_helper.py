@@ -3,6 +3,10 @@
 import io
 
 from docx import Document
+from docx.document import Document as WordDocument
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from docx.text.paragraph import Paragraph
 
 from cpc_bot.emulator.server import BotApiEmulator
 from tests.helpers import BotHarness, open_report_helper
@@ -10,7 +14,8 @@ from tests.helpers import BotHarness, open_report_helper
 NURSE = 4101
 
 
-async def test_guided_report_to_docx_with_plain_language_check(harness: BotHarness, emulator: BotApiEmulator) -> None:
+async def write_report(emulator: BotApiEmulator) -> WordDocument:
+    """A health visitor answers every question of the report helper; the Word file she gets."""
     nurse = await open_report_helper(emulator, NURSE)
     await nurse.say("Health visitor since the birth of Amira in 2025.")
     await nurse.tap("✅ Done")
@@ -42,9 +47,12 @@ async def test_guided_report_to_docx_with_plain_language_check(harness: BotHarne
     assert "Check your answers" in emulator.last_message(NURSE).visible
     await nurse.tap("✅ Finish")
 
-    document = emulator.documents(NURSE)[-1]
-    assert document.file_name == "conference-report-2026-11-24.docx"
-    word = Document(io.BytesIO(emulator.file(document.file_id).data))
+    return Document(io.BytesIO(emulator.file(emulator.documents(NURSE)[-1].file_id).data))
+
+
+async def test_guided_report_to_docx_with_plain_language_check(harness: BotHarness, emulator: BotApiEmulator) -> None:
+    word = await write_report(emulator)
+    assert emulator.documents(NURSE)[-1].file_name == "conference-report-2026-11-24.docx"
     text = "\n".join(p.text for p in word.paragraphs)
     headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
     assert headings[:3] == ["About this report", "What are we worried about: harm", "What are we worried about: complicating factors"]
@@ -55,3 +63,57 @@ async def test_guided_report_to_docx_with_plain_language_check(harness: BotHarne
         assert expected in text, expected
     check = emulator.last_message(NURSE).visible
     assert check.startswith("Plain-language check") and "significant harm: say what happened" in check
+
+
+def keeps_with_next(paragraph: Paragraph) -> bool:
+    """Whether Word keeps this paragraph on the page of the next: set on it, or on its style."""
+    if paragraph.paragraph_format.keep_with_next is not None:
+        return paragraph.paragraph_format.keep_with_next
+    style = paragraph.style
+    while style is not None:
+        if style.paragraph_format.keep_with_next is not None:
+            return style.paragraph_format.keep_with_next
+        style = style.base_style
+    return False
+
+
+async def test_the_word_file_is_a4_numbered_and_ready_to_sign(harness: BotHarness, emulator: BotApiEmulator) -> None:
+    """A health visitor's finding: she had to redo page size, footer, labels and signature by hand."""
+    word = await write_report(emulator)
+    page = word.sections[0]
+    assert abs(page.page_width - Mm(210)) < Mm(0.5) and abs(page.page_height - Mm(297)) < Mm(0.5)
+    assert all(Mm(15) <= margin <= Mm(25) for margin in (page.left_margin, page.right_margin, page.top_margin, page.bottom_margin))
+
+    # The footer is for the conference, with real page fields that Word fills in.
+    footer = page.footer.paragraphs[0]
+    assert footer.text.startswith("Report to a Child Protection Conference · Leeds Community Healthcare · Page ")
+    assert "family" not in footer.text.lower() and "private" not in footer.text.lower()
+    fields = [element.text.strip() for element in footer._p.iter(qn("w:instrText"))]
+    assert fields == ["PAGE", "NUMPAGES"]
+
+    # Labels read as she thinks, and neither they nor a heading end a page alone.
+    paragraphs = [p for p in word.paragraphs if p.text]
+    texts = [p.text for p in paragraphs]
+    for label in ("Worry 1 - what happened", "Worry 1 - how we know", "Strength 1 - what is working well",
+                  "Safety 1 - how the child was kept safe"):
+        assert label in texts, label
+    assert not any("Statement" in text or "Basis" in text for text in texts)
+    labels = [p for p in paragraphs if p.runs and all(run.bold for run in p.runs)]
+    assert len(labels) > 15
+    for paragraph in [p for p in paragraphs if p.style.name.startswith(("Title", "Heading"))] + labels:
+        assert keeps_with_next(paragraph), paragraph.text
+
+    # The child's and parents' details: marked, shaded blanks at the top (the bot never asks them).
+    identity, signature = word.tables[0], word.tables[-1]
+    assert [[cell.text for cell in row.cells] for row in identity.rows] == [
+        ["Child's name", "[to fill in]"], ["Date of birth", "[to fill in]"], ["Address", "[to fill in]"],
+        ["Name(s) of parents/carers", "[to fill in]"]]
+    assert all(cell._tc.tcPr.find(qn("w:shd")) is not None for row in identity.rows for cell in row.cells)
+    assert word.element.body.index(identity._tbl) < word.element.body.index(paragraphs[texts.index("About this report")]._p)
+
+    # It ends with lines to sign by hand.
+    assert [row.cells[0].text for row in signature.rows] == ["Signature", "Name", "Job title", "Date"]
+    for row in signature.rows:
+        assert row.cells[1].text == ""
+        assert row.cells[1]._tc.tcPr.find(f"{qn('w:tcBorders')}/{qn('w:bottom')}").get(qn("w:val")) == "single"
+    assert word.element.body.index(signature._tbl) > word.element.body.index(paragraphs[-1]._p)
