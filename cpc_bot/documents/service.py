@@ -23,6 +23,13 @@ from cpc_bot.store.repository import Repository
 log = logging.getLogger(__name__)
 
 
+def written_words(view: View) -> list[str]:
+    """What the person wrote, one text per message of each answer, in the order of the questions."""
+    answers = view.answers
+    return [part for slot in view.slots if isinstance(answers.get(slot.key), list)
+            for part in answers[slot.key] if isinstance(part, str)]
+
+
 class ReportService:
     """Builds the PDF for a response (in the language it was answered in) and sends it."""
 
@@ -65,14 +72,17 @@ class ReportService:
         data = await asyncio.to_thread(render_docx, document)
         await bot.send_document(chat_id, BufferedInputFile(data, filename=f"conference-report-{made_on.isoformat()}.docx"),
                                 caption=_("Your report as a Word file, ready to edit."))
-        words = "\n".join(str(p) for value in view.answers.values() if isinstance(value, list) for p in value if isinstance(p, str))
-        flags = check_plain_language(words)
+        # Each message of each answer is checked on its own, so an excerpt never runs into another answer.
+        flags = [flag for words in written_words(view) for flag in check_plain_language(words)]
         if not flags:
             await bot.send_message(chat_id, _("Plain-language check: no jargon found. Families will be able to follow it."))
             return
         lines = [_("Plain-language check: families read this report too. Consider everyday words:")]
+        if self.i18n.current_locale != "en":
+            # The report is written in English, so the words to put in it are English too.
+            lines.append(_("The everyday words are in English, like your report."))
         for flag in flags[:15]:
-            lines.append(f"• <b>{escape(flag.term)}</b>: {escape(flag.suggestion)}\n  <i>…{escape(flag.excerpt)}…</i>")
+            lines.append(f"• <b>{escape(flag.found)}</b>: {escape(flag.suggestion)}\n  <i>{escape(flag.excerpt)}</i>")
         await bot.send_message(chat_id, "\n".join(lines))
         log.info("report.docx_sent response=%s flags=%s", response.id, len(flags))
 

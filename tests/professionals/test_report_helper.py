@@ -2,6 +2,7 @@
 
 import io
 
+from babel.support import Translations
 from docx import Document
 from docx.document import Document as WordDocument
 from docx.oxml.ns import qn
@@ -9,7 +10,7 @@ from docx.shared import Mm
 from docx.text.paragraph import Paragraph
 
 from cpc_bot.emulator.server import BotApiEmulator
-from tests.helpers import BotHarness, open_report_helper
+from tests.helpers import BotHarness, answer_the_rest, open_report_helper
 
 NURSE = 4101
 
@@ -117,3 +118,76 @@ async def test_the_word_file_is_a4_numbered_and_ready_to_sign(harness: BotHarnes
         assert row.cells[1].text == ""
         assert row.cells[1]._tc.tcPr.find(f"{qn('w:tcBorders')}/{qn('w:bottom')}").get(qn("w:val")) == "single"
     assert word.element.body.index(signature._tbl) > word.element.body.index(paragraphs[-1]._p)
+
+
+async def test_jargon_is_flagged_with_everyday_words_and_each_excerpt_stays_in_its_answer(harness: BotHarness, emulator: BotApiEmulator) -> None:
+    nurse = await open_report_helper(emulator, NURSE)
+    await nurse.say("Known to the family as their HV since 2025; concerns about neglect")
+    await nurse.tap("✅ Done")
+    await nurse.say("Police were called to DA at the home on 3 November.")
+    await nurse.tap("✅ Done")
+    await nurse.tap("Observation (I saw or heard it)")
+    await nurse.tap("✅ That is everyone")
+    await nurse.tap("Skip ➡️")
+    await nurse.tap("✅ That is everyone")
+    await nurse.say("Mum is attuned to Amira and feeds her on time.")
+    await nurse.tap("✅ Done")
+    await nurse.tap("Observation (I saw or heard it)")
+    await nurse.tap("✅ That is everyone")
+    await nurse.say("Her gran Cindy collects Amira from nursery every day.")
+    await nurse.tap("✅ Done")
+    await nurse.tap("Fact (checked and known)")
+    await nurse.tap("✅ That is everyone")
+    await nurse.say("Amira is pre-verbal; she smiles and reaches for her mum.")
+    await nurse.tap("✅ Done")
+    await nurse.say("Stay on universal partnership plus, with a plan for nights.")
+    await nurse.tap("✅ Done")
+    await nurse.tap("4")
+    await nurse.say("Care is good when mum is home.")
+    await nurse.tap("✅ Done")
+    await nurse.say("A written plan for night shifts.")
+    await nurse.tap("✅ Done")
+    await nurse.tap("A child protection plan")
+    await nurse.tap("Neglect")
+    await nurse.tap("✅ Finish")
+
+    # Each term with its everyday words; each excerpt from its own answer only (the neglect at the
+    # end of one answer does not run on into "Police were called" of the next); Cindy is a name.
+    assert emulator.last_message(NURSE).visible == "\n".join([
+        "Plain-language check: families read this report too. Consider everyday words:",
+        "• HV: health visitor (say their name)",
+        "  Known to the family as their HV since 2025; concerns about neglect",
+        "• neglect: say which needs were not met (food, warmth, school, health, supervision)",
+        "  …as their HV since 2025; concerns about neglect",
+        "• DA: domestic abuse: say what happened, e.g. 'Dad hit Mum'",
+        "  Police were called to DA at the home on 3 November.",
+        "• attuned: notices and responds to what the baby needs",
+        "  Mum is attuned to Amira and feeds her on time.",
+        "• pre-verbal: not talking yet",
+        "  Amira is pre-verbal; she smiles and reaches for her mum.",
+        "• universal partnership plus: extra help from the health visitor and other services (say which)",
+        "  Stay on universal partnership plus, with a plan for nights.",
+    ])
+
+
+async def test_a_polish_professional_reads_the_check_in_polish_and_the_everyday_words_in_english(harness: BotHarness, emulator: BotApiEmulator) -> None:
+    # The report is written in English, so the words to put in it stay English; the rest is Polish.
+    t = Translations.load(str(harness.settings.locales_dir), ["pl"], "messages").gettext
+    nurse = emulator.user(NURSE, language_code="pl")
+    await nurse.say("/start")
+    await nurse.tap(t("🧑‍💼 I work with children"))
+    await nurse.tap(t("📝 Write your report"))
+    await nurse.say("Leeds Community Healthcare")
+    await nurse.say("Sam Lee, health visitor")
+    await nurse.say("15/12/2026")
+    await answer_the_rest(nurse, emulator, NURSE, words="Seen by the HV at home.", t=t)
+
+    note = "The everyday words are in English, like your report."
+    assert t(note) == "Codzienne słowa są po angielsku, tak jak Twój raport."
+    check = emulator.last_message(NURSE).visible.splitlines()
+    assert check[:4] == [
+        t("Plain-language check: families read this report too. Consider everyday words:"),
+        t(note),
+        "• HV: health visitor (say their name)",
+        "  Seen by the HV at home.",
+    ]
