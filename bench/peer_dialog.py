@@ -173,14 +173,3 @@ async def run_round(users: int, steps: int, single_steps: int) -> PeerRound:
     crowd = {side: await run_side(side, users, steps) for side in SIDES}
     single = {side: await run_side(side, 1, single_steps) for side in SIDES}
     return PeerRound(crowd, single)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m bench.peer_dialog`` runs the table of bench/run.py's ``peer`` section alone."""
-    from bench.run import main as run_main
-
-    return run_main(["--only", "peer", *(argv if argv is not None else sys.argv[1:])])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
