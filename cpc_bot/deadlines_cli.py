@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 
 from cpc_bot.clock import LONDON
 from cpc_bot.domain.areas import AREAS, ROLES
-from cpc_bot.domain.deadlines import compute_deadlines, conference_date_warnings
+from cpc_bot.domain.deadlines import Deadline, compute_deadlines, conference_date_warnings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,10 +54,22 @@ def main(argv: list[str] | None = None) -> int:
     for warning in conference_date_warnings(day):
         print(f"cpc-bot deadlines: warning: {warning}", file=sys.stderr)
     if args.json:
-        print(json.dumps([{"key": d.key, "due": d.due.isoformat(), "title": d.title, "working_days": d.working_days,
-                           "source": d.source, "when": d.kind} for d in deadlines], indent=2))
+        print(json.dumps([{"key": d.key, "due": d.due.isoformat() if d.due is not None else None, "title": d.title,
+                           "shape": d.shape, "working_days": d.working_days, "source": d.source, "when": d.kind,
+                           "moved_from": d.moved_from.isoformat() if d.moved_from else None} for d in deadlines], indent=2))
     else:
         for d in deadlines:
-            due = d.due.strftime("%a %d %b %Y %H:%M") if isinstance(d.due, datetime) else d.due.strftime("%a %d %b %Y")
-            print(f"{due:<22} {d.title}")
+            print(_line(d))
     return 0
+
+
+def _line(d: Deadline) -> str:
+    """The English the bot shows, in two columns: when, then what."""
+    if d.due is None:
+        return f"{'':<22} {d.title}" + (f": {abs(d.amount)} minutes before the start" if d.unit == "minutes" else "")
+    due = d.due.strftime("%a %d %b %Y %H:%M") if isinstance(d.due, datetime) else d.due.strftime("%a %d %b %Y")
+    if d.shape == "window":
+        return f"{due:<22} {d.title} (from this day until the conference)"
+    moved = (f" (moved from {d.moved_from.strftime('%a %d %b %Y')}: weekends and bank holidays are not working days)"
+             if d.moved_from else "")
+    return f"{due:<22} {d.title}{moved}"

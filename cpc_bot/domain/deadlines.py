@@ -10,7 +10,7 @@ import holidays
 
 from cpc_bot.clock import LONDON
 from cpc_bot.domain.areas import ALIASES, AREAS, KINDS, ROLES, Rule, rules_for
-from cpc_bot.domain.working_days import add_working_days, is_working_day
+from cpc_bot.domain.working_days import add_working_days, is_working_day, working_day_on_or_before
 
 
 class UnknownArea(ValueError):
@@ -26,17 +26,29 @@ class UnknownKind(ValueError):
 @dataclass(frozen=True)
 class Deadline:
     key: str
-    title: str
-    due: date | datetime  # a date, or an aware London datetime for hour-level deadlines
+    title: str  # what is due, as a name: "First core group meeting"
+    due: date | datetime | None  # a date, an aware London datetime for hour-level deadlines, None for a step
     working_days: bool
     source: str
     kind: str  # before | after
+    shape: str = "deadline"  # deadline | window (``due`` is when it opens; it runs until the conference) | step
+    moved_from: date | None = None  # the weekend day or bank holiday the calendar count landed on
+    unit: str = ""  # the rule's unit: a "minutes" step is "N minutes before the start"
+    amount: int = 0
 
     @property
-    def sort_key(self) -> datetime:
+    def sort_key(self) -> tuple[int, datetime]:
+        if self.due is None:  # steps (booking; "15 minutes before the start" without a time) lead their side
+            return (0, datetime.min.replace(tzinfo=UTC)) if self.kind == "before" else (2, datetime.min.replace(tzinfo=UTC))
         if isinstance(self.due, datetime):
-            return self.due
-        return datetime.combine(self.due, time(0), LONDON)
+            return 1, self.due
+        return 1, datetime.combine(self.due, time(0), LONDON)
+
+    @property
+    def due_day(self) -> date | None:
+        if isinstance(self.due, datetime):
+            return self.due.astimezone(LONDON).date()
+        return self.due
 
 
 def normalise_area(area: str) -> str:
@@ -62,7 +74,8 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _due(rule: Rule, day: date, start: time | None) -> date | datetime | None:
+def _counted(rule: Rule, day: date, start: time | None) -> date | datetime | None:
+    """The rule's count from the conference, before any move off a weekend or bank holiday."""
     if rule.unit == "working_days":
         return add_working_days(day, rule.amount)
     if rule.unit == "days":
@@ -71,6 +84,8 @@ def _due(rule: Rule, day: date, start: time | None) -> date | datetime | None:
         return day + timedelta(weeks=rule.amount)
     if rule.unit == "months":
         return add_months(day, rule.amount)
+    if rule.unit not in ("hours", "minutes"):
+        return None  # tied to something we are not told, such as the day the conference was agreed
     if start is None:
         # Without a start time, "48 hours before" is still a day (two days before); minutes are not.
         return day + timedelta(days=rule.amount // 24) if rule.unit == "hours" and rule.amount % 24 == 0 else None
@@ -80,29 +95,55 @@ def _due(rule: Rule, day: date, start: time | None) -> date | datetime | None:
     return (moment.astimezone(UTC) + delta).astimezone(LONDON)
 
 
-def compute_deadlines(area: str, kind: str, conference: date | datetime, *, role: str | None = None) -> list[Deadline]:
-    """Every deadline the area sets for this kind of conference (for ``role``, when given), by due date."""
+def _split(conference: date | datetime) -> tuple[date, time | None]:
+    if isinstance(conference, datetime):
+        local = conference.astimezone(LONDON) if conference.tzinfo else conference.replace(tzinfo=LONDON)
+        return local.date(), local.time().replace(tzinfo=None)
+    return conference, None
+
+
+def deadline_for(rule: Rule, conference: date | datetime) -> Deadline:
+    """When ``rule`` falls for a conference on ``conference`` (a day, or a London start time).
+
+    Calendar time ("3 weeks", "3 months", "48 hours before") that lands on a weekend or bank
+    holiday moves to the last working day before it, keeping the time of day, and says where it
+    came from. Working days never need to move; "minutes before the start" is on the day itself;
+    a window's first day is not a deadline and stays where the seed puts it.
+    """
+    day, start = _split(conference)
+    due = _counted(rule, day, start)
+    moved_from = None
+    if due is not None and rule.shape == "deadline" and rule.unit not in ("working_days", "minutes"):
+        counted_day = due.date() if isinstance(due, datetime) else due
+        if not is_working_day(counted_day):
+            moved_from, new_day = counted_day, working_day_on_or_before(counted_day)
+            due = datetime.combine(new_day, due.time(), LONDON) if isinstance(due, datetime) else new_day
+    shape = "step" if due is None else rule.shape
+    return Deadline(rule.key, rule.title, due, rule.unit == "working_days", rule.source,
+                    "before" if rule.amount <= 0 else "after", shape, moved_from, rule.unit, rule.amount)
+
+
+def compute_deadlines(area: str, kind: str, conference: date | datetime, *, role: str | None = None,
+                      booked_on: date | None = None) -> list[Deadline]:
+    """Every deadline the area sets for this kind of conference (for ``role``, when given), by due date.
+
+    ``booked_on``: the day the conference date was set. A rule that only applies when there is
+    time for it (Leicester's "invitation form at least 3 weeks before") is left out when the
+    conference was booked closer than that.
+    """
     area_name, kind_name = normalise_area(area), normalise_kind(kind)
     if role is not None and role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of: {', '.join(ROLES)}")
-    if isinstance(conference, datetime):
-        local = conference.astimezone(LONDON) if conference.tzinfo else conference.replace(tzinfo=LONDON)
-        day, start = local.date(), local.time().replace(tzinfo=None)
-    else:
-        day, start = conference, None
     found = []
     for rule in rules_for(area_name):
         if kind_name not in rule.kinds or (role is not None and role not in rule.roles):
             continue
-        due = _due(rule, day, start)
-        if due is None:
+        deadline = deadline_for(rule, conference)
+        if deadline.due is None and rule.unit == "hours":
+            continue  # "48 hours before" needs whole days or a start time
+        if rule.only_if_ahead and booked_on is not None and deadline.due_day is not None and deadline.due_day < booked_on:
             continue
-        if not isinstance(due, datetime) and not is_working_day(due):
-            # "At least 3 weeks before", "no later than 3 months after": when that lands on a
-            # weekend or bank holiday, the last working day before it is the real deadline.
-            due = add_working_days(due + timedelta(days=1), -1)
-        found.append(Deadline(rule.key, rule.title, due, rule.unit == "working_days", rule.source,
-                              "before" if rule.amount < 0 else "after"))
+        found.append(deadline)
     return sorted(found, key=lambda d: d.sort_key)
 
 

@@ -2,7 +2,8 @@
 
 A few working days before, on the morning of the deadline, and once when it is
 overdue; all at 09:00 UK time on working days. Tasks after the conference (core
-group, review) get the same three nudges.
+group, review) get the same three nudges. A window (the chair's talk, which the chair
+arranges) and a step with no date are shown, never nudged: nothing of theirs is "overdue".
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import UTC, date, datetime, time
 
 from cpc_bot.clock import LONDON
 from cpc_bot.domain.deadlines import Deadline
-from cpc_bot.domain.working_days import add_working_days, is_working_day
+from cpc_bot.domain.working_days import add_working_days, working_day_on_or_before
 
 NUDGE_HOUR = 9
 DAYS_AHEAD = 2
@@ -29,21 +30,19 @@ def _morning(day: date) -> datetime:
     return datetime.combine(day, time(NUDGE_HOUR), LONDON).astimezone(UTC)
 
 
-def _working_day_on_or_before(day: date) -> date:
-    return day if is_working_day(day) else add_working_days(day, -1)
-
-
 def plan_nudges(deadlines: list[Deadline], now: datetime) -> list[Nudge]:
     """Nudges still ahead of ``now`` for every deadline."""
     nudges = []
     for deadline in deadlines:
-        due_day = deadline.due.astimezone(LONDON).date() if isinstance(deadline.due, datetime) else deadline.due
+        due_day = deadline.due_day
+        if deadline.shape != "deadline" or due_day is None:
+            continue
         moments = {
-            "soon": _morning(add_working_days(_working_day_on_or_before(due_day), -DAYS_AHEAD)),
-            "today": _morning(_working_day_on_or_before(due_day)),
+            "soon": _morning(add_working_days(working_day_on_or_before(due_day), -DAYS_AHEAD)),
+            "today": _morning(working_day_on_or_before(due_day)),
             "overdue": _morning(add_working_days(due_day, 1)),
         }
-        if isinstance(deadline.due, datetime):
+        if deadline.unit == "minutes":
             # Arriving 30 minutes early: a morning reminder is enough, nothing "overdue".
             moments.pop("overdue")
             moments.pop("soon")

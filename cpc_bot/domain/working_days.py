@@ -39,6 +39,11 @@ def add_working_days(start: date, count: int) -> date:
     return day
 
 
+def working_day_on_or_before(day: date) -> date:
+    """``day`` itself when it is a working day, else the last working day before it."""
+    return day if is_working_day(day) else add_working_days(day, -1)
+
+
 def working_days_between(start: date, end: date) -> int:
     """How many working days come after ``start`` up to and including ``end``."""
     if end < start:

@@ -48,7 +48,7 @@ from cpc_bot.reminders.professionals import (
     NudgeCb,
     NudgePlanner,
     deadlines_for,
-    describe_due,
+    describe_deadline,
     kind_label,
     prefix,
 )
@@ -172,7 +172,7 @@ class ConferenceDesk:
         cid = conference.id or 0
         lines = [f"<b>{escape(self.title(conference))}</b>", "", "<b>" + escape(_("Your deadlines")) + "</b>"]
         for deadline in deadlines_for(conference):
-            lines.append(f"• {escape(describe_due(deadline.due.isoformat()))}: {escape(_(deadline.title))}")
+            lines.append(f"• {escape(describe_deadline(deadline))}")
         for warning in conference_date_warnings(conference.starts_at.astimezone(LONDON).date()):
             lines += ["", "⚠️ " + escape(warning)]
         rows = [

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.clock import LONDON, Clock
@@ -30,7 +30,9 @@ def conference_moment(conference: Conference) -> date | datetime:
 
 
 def deadlines_for(conference: Conference) -> list[Deadline]:
-    return compute_deadlines(conference.area, conference.kind, conference_moment(conference), role=conference.role)
+    # The date was set when the conference was registered or last moved (``updated_at``).
+    return compute_deadlines(conference.area, conference.kind, conference_moment(conference), role=conference.role,
+                             booked_on=conference.updated_at.astimezone(LONDON).date())
 
 
 def prefix(conference: Conference, key: str = "") -> str:
@@ -48,6 +50,7 @@ class NudgePlanner:
         deadlines = {d.key: d for d in deadlines_for(conference)}
         for nudge in plan_nudges(list(deadlines.values()), self.clock()):
             deadline = deadlines[nudge.key]
+            assert deadline.due is not None  # only dated deadlines are nudged
             await self.store.schedule(
                 conference.owner_id, f"{prefix(conference, nudge.key)}{nudge.which}", "pro.nudge", nudge.at,
                 params={"key": nudge.key, "title": deadline.title, "due": deadline.due.isoformat(), "which": nudge.which,
@@ -63,6 +66,25 @@ def describe_due(value: str) -> str:
         moment = datetime.fromisoformat(value).astimezone(LONDON)
         return _("%(day)s at %(time)s") % {"day": format_day(moment.date(), locale), "time": uk_time(moment.time(), locale)}
     return format_day(date.fromisoformat(value), locale)
+
+
+def describe_deadline(deadline: Deadline) -> str:
+    """One line a person reads as a sentence: "First core group meeting: by 14 January 2027"."""
+    what = _(deadline.title)
+    if deadline.due is None:
+        if deadline.unit == "minutes":
+            count = abs(deadline.amount)
+            return ngettext("%(what)s: %(count)d minute before the start", "%(what)s: %(count)d minutes before the start",
+                            count) % {"what": what, "count": count}
+        return what  # a step tied to something we are not told of, written as a whole sentence
+    day = describe_due(deadline.due.isoformat())
+    if deadline.shape == "window":
+        return _("%(what)s: from %(day)s until the conference") % {"what": what, "day": day}
+    line = _("%(what)s: by %(day)s") % {"what": what, "day": day}
+    if deadline.moved_from is not None:
+        line += " " + _("(moved from %(day)s: weekends and bank holidays are not working days)") % {
+            "day": format_day(deadline.moved_from, get_i18n().current_locale)}
+    return line
 
 
 def kind_label(kind: str) -> str:

@@ -10,8 +10,9 @@ from cpc_bot.cli import main
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["deadlines", "--area", "lincolnshire", "--kind", "initial", "--date", "2026-12-30", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert rows[0] == {"key": "report_due", "due": "2026-12-24", "title": "Your written report is due", "working_days": True,
-                       "source": "000 Lincolnshire briefing: two working days before an initial conference", "when": "before"}
+    assert rows[0] == {"key": "report_due", "due": "2026-12-24", "title": "Your written report", "shape": "deadline",
+                       "working_days": True, "source": "000_6faa439c50d28911.txt: 'two working days before an initial conference'",
+                       "when": "before", "moved_from": None}
     assert [r["key"] for r in rows] == ["report_due", "core_group_by", "review_conference_by"]
 
 
@@ -19,6 +20,17 @@ def test_time_gives_datetimes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["deadlines", "--area", "leicester", "--kind", "review", "--date", "2027-01-12", "--time", "10:00", "--json"]) == 0
     rows = {r["key"]: r["due"] for r in json.loads(capsys.readouterr().out)}
     assert rows["parents_arrive"] == "2027-01-12T09:45:00+00:00"
+
+
+def test_text_output_says_why_a_deadline_moved(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["deadlines", "--area", "leicester", "--kind", "initial", "--date", "2027-01-04", "--time", "10:00",
+                 "--role", "social_worker"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].strip().startswith("Book the date with the diary clerk within 24 hours of the request being agreed")
+    assert ("Thu 31 Dec 2026 10:00  Social worker's report and chronology to the chair and the parents "
+            "(moved from Sat 02 Jan 2027: weekends and bank holidays are not working days)") in lines
+    assert ("Fri 25 Dec 2026        The chair's talk with you before the conference (the chair arranges it) "
+            "(from this day until the conference)") in lines
 
 
 @pytest.mark.parametrize(("args", "message"), [

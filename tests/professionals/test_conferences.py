@@ -12,7 +12,8 @@ from tests.helpers import BotHarness, answer_the_rest, buttons, join_with_link, 
 SW, OTHER_PRO, MUM = 4001, 4002, 4003
 
 
-async def register(emulator: BotApiEmulator, user_id: int, day: str, area: str = "Lincolnshire") -> None:
+async def register(emulator: BotApiEmulator, user_id: int, day: str, area: str = "Lincolnshire",
+                   role: str = "I am the child's social worker") -> None:
     pro = emulator.user(user_id, language_code="en")
     await pro.say("/start")
     await pro.tap("🧑‍💼 I work with children")
@@ -22,7 +23,7 @@ async def register(emulator: BotApiEmulator, user_id: int, day: str, area: str =
     await pro.say(day)
     await pro.say("10am")
     await pro.tap(area)
-    await pro.tap("I am the child's social worker")
+    await pro.tap(role)
     await pro.say("AB-123")
     assert "Check your answers" in emulator.last_message(user_id).visible
     await pro.tap("✅ Finish")
@@ -49,8 +50,8 @@ async def test_register_and_get_nudges_on_working_day_mornings(harness: BotHarne
     await register(emulator, SW, "30/12/2026")
     card = emulator.last_message(SW)
     assert "Initial conference · 30 December 2026 at 10:00 UK time · AB-123" in card.visible
-    assert "24 December 2026: Your written report is due" in card.visible
-    assert "14 January 2027: First core group meeting by" in card.visible
+    assert "• Your written report: by 24 December 2026" in card.visible
+    assert "• First core group meeting: by 14 January 2027" in card.visible
 
     # The calendar file holds the conference and every deadline.
     await emulator.user(SW).tap("📅 Calendar file")
@@ -60,12 +61,12 @@ async def test_register_and_get_nudges_on_working_day_mornings(harness: BotHarne
     sent_before = len(emulator.messages(SW))
     assert await tick(harness, clock, 2026, 12, 22, 8, 59) == 0
     assert await tick(harness, clock, 2026, 12, 22, 9, 0) == 1  # two working days before the 24th
-    assert "⏰ Coming up: Your written report is due, 24 December 2026." in emulator.last_message(SW).visible
+    assert "⏰ Coming up: Your written report, 24 December 2026." in emulator.last_message(SW).visible
     # Telegram says "slow down": the nudge waits retry_after and goes again, once.
     emulator.fail_next("sendMessage", retry_after=5)
     assert await tick(harness, clock, 2026, 12, 24, 9, 0) == 0
     assert await tick(harness, clock, 2026, 12, 24, 9, 0, 6) == 1
-    assert "📌 Today: Your written report is due" in emulator.last_message(SW).visible
+    assert "📌 Today: Your written report, 24 December 2026." in emulator.last_message(SW).visible
     await emulator.user(SW).tap("✅ Done")
     assert "Marked as done" in emulator.callback_answers(SW)[-1]
     # Done means done: no "overdue" on the next working day (29 December), even after a restart.
@@ -74,7 +75,7 @@ async def test_register_and_get_nudges_on_working_day_mornings(harness: BotHarne
     # Never at night, never at weekends: the core group nudges wait for working-day mornings.
     assert await tick(harness, clock, 2027, 1, 12, 3, 0) == 0
     assert await tick(harness, clock, 2027, 1, 12, 9, 0) == 1
-    assert "First core group meeting by, 14 January 2027" in emulator.last_message(SW).visible
+    assert "⏰ Coming up: First core group meeting, 14 January 2027." in emulator.last_message(SW).visible
     assert len(emulator.messages(SW)) == sent_before + 3
 
 
@@ -182,3 +183,56 @@ async def test_a_professional_who_deletes_everything_takes_their_links_with_them
     await mum.say(f"/start {links[0]}")
     assert any("This link does not work" in m.visible for m in emulator.messages(MUM))
     assert await harness.app.dispatcher["conferences"].memberships(MUM) == []
+
+
+def deadline_lines(emulator: BotApiEmulator, user_id: int) -> list[str]:
+    card = emulator.last_message(user_id).visible
+    return [line for line in card.split("Your deadlines", 1)[1].splitlines() if line.startswith("• ")]
+
+
+async def test_leicester_initial_timeline_for_a_social_worker(harness: BotHarness, emulator: BotApiEmulator,
+                                                              clock: FrozenClock) -> None:
+    # Booked on Monday 21 December 2026 for Monday 4 January 2027 at 10:00: closer than the invitation form's
+    # 3 weeks, so the invite list is the one that went with the booking.
+    clock.set(datetime(2026, 12, 21, 11, 0, tzinfo=LONDON))
+    await register(emulator, SW, "04/01/2027", area="Leicester")
+    assert deadline_lines(emulator, SW) == [
+        "• Book the date with the diary clerk within 24 hours of the request being agreed, and send the invite list with it",
+        "• The chair's talk with you before the conference (the chair arranges it): from 25 December 2026 until the conference",
+        "• Social worker's report and chronology to the chair and the parents: by 31 December 2026 at 10:00 UK time "
+        "(moved from 2 January 2027: weekends and bank holidays are not working days)",
+        "• Parents arrive to meet the chair: by 4 January 2027 at 09:45 UK time",
+        "• First core group meeting: by 18 January 2027",
+        "• Review conference: by 2 April 2027 (moved from 4 April 2027: weekends and bank holidays are not working days)",
+    ]
+    # The chair's talk is the chair's job: no nudge when it opens, none "overdue".
+    card_at = len(emulator.messages(SW))
+    assert await tick(harness, clock, 2026, 12, 24, 9, 0) == 0
+    assert await tick(harness, clock, 2026, 12, 29, 9, 0) == 1
+    assert emulator.last_message(SW).visible.startswith(
+        "⏰ Coming up: Social worker's report and chronology to the chair and the parents, 31 December 2026 at 10:00 UK time.")
+    assert await tick(harness, clock, 2026, 12, 31, 9, 0) == 1
+    assert await tick(harness, clock, 2027, 1, 4, 9, 0) == 2  # 48 hours overdue; parents arrive today
+    nudges = [m.visible for m in emulator.messages(SW)[card_at:]]
+    assert len(nudges) == 4 and not any("chair's talk" in text for text in nudges)
+
+
+async def test_leicester_invite_list_is_one_task_when_there_is_time(harness: BotHarness, emulator: BotApiEmulator,
+                                                                    clock: FrozenClock) -> None:
+    # Booked on 24 November 2026 for Wednesday 13 January 2027: the form's 3 weeks (23 December) are ahead.
+    await register(emulator, SW, "13/01/2027", area="Leicester")
+    lines = deadline_lines(emulator, SW)
+    assert "• Invite list (the invitation form) to the safeguarding unit: by 23 December 2026" in lines
+    assert sum("invit" in line.lower() for line in lines) == 2  # this task, and the booking step that sends it
+    assert not any(line.endswith(" by") or ": by:" in line for line in lines)
+
+
+async def test_leicester_initial_shows_another_professional_what_comes_before(
+        harness: BotHarness, emulator: BotApiEmulator, clock: FrozenClock) -> None:
+    await register(emulator, OTHER_PRO, "04/01/2027", area="Leicester",
+                   role="I am another professional (health, school, police...)")
+    assert deadline_lines(emulator, OTHER_PRO) == [
+        "• Be in the professionals' room to read the social worker's report: by 4 January 2027 at 09:45 UK time",
+        "• First core group meeting: by 18 January 2027",
+        "• Review conference: by 2 April 2027 (moved from 4 April 2027: weekends and bank holidays are not working days)",
+    ]
