@@ -316,7 +316,12 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     dispatcher["message_log"] = message_log
     dispatcher["reminder_sender"] = sender
     dispatcher["settings"] = settings
-    # Private chats only, outermost: a group's update is refused before anything reads or writes.
+    # The order for each update: private chats only, the safety check, the rate limit, and only
+    # then the database. aiogram's FSM middleware (which takes the chat's lock and reads its state
+    # from the FSM storage, the database on SQLite) comes after them, so a cry for help is answered
+    # even when the database or Redis lock is slow or down, and a flood is dropped before it
+    # queues for the chat's lock. Its place is taken back below, before OnceMiddleware.
+    dispatcher.update.outer_middleware.unregister(dispatcher.fsm)
     dispatcher.update.outer_middleware(PrivateChatsOnly(i18n))
     # Safety first: before the update is claimed in the database, before any handler.
     safety = SafetyMiddleware(default_net(), people, i18n)
@@ -329,6 +334,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
                               settings.rate_burst, settings.rate_per_second, prefix=settings.redis_prefix)
         dispatcher.update.outer_middleware(RateLimitMiddleware(buckets, clock, safety.who_and_locale, i18n))
         dispatcher["rate_buckets"] = buckets  # /delete forgets the person's bucket too
+    dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(OnceMiddleware(repo, sessions))
     UserLocaleMiddleware(i18n, repo, people).setup(dispatcher)
     dispatcher.include_router(setup_handlers(runner, sharing, desk, verification))

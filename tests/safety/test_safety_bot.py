@@ -273,3 +273,21 @@ async def test_forced_marriage_gets_the_forced_marriage_unit_and_karma_nirvana(
     await mum.say("my brothers say I brought shame on the family and they will kill me")
     help_now = since(emulator, 9116, before)[0]
     assert FMU in help_now and KARMA in help_now and "999" in help_now
+
+
+async def test_the_help_comes_before_the_database_even_when_it_is_down(
+        harness: BotHarness, emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The order is private chat, safety, limits, then the database: a child's words get the help
+    although the state of the conversation cannot be read (a database or Redis failure); the bot
+    says sorry for the rest afterwards, as for any failure."""
+    child = await child_at_menu(emulator, 9190)
+    before = seen(emulator, 9190)
+
+    async def unreachable(*_args: object, **_kwargs: object) -> None:
+        raise ConnectionError("the database is down")
+
+    monkeypatch.setattr(harness.app.storage, "get_state", unreachable)
+    await child.say("my dad hit me yesterday")
+    help_now, *after = since(emulator, 9190, before)
+    assert CHILDLINE in help_now and "999" in help_now
+    assert after and "Sorry" in after[-1]
