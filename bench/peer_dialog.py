@@ -26,7 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.common import DIALOG_MOMENT, StepTimer, TimedEmulator, running_emulator, temp_dir
+from bench.common import (
+    DIALOG_MOMENT,
+    StepTimer,
+    TimedEmulator,
+    UpdateTracker,
+    running_emulator,
+    temp_dir,
+)
 from bench.dialog import DialogResult, Parent
 from cpc_bot.config import DEMO_TOKEN, PROJECT_ROOT
 
@@ -50,20 +57,14 @@ def memory_mib(pid: int) -> tuple[float, float]:
     return values["VmRSS"], values["VmHWM"]
 
 
-class ProcessTracker:
-    """Knows when the bot in the other process has finished each update (its stdout lines)."""
+class ProcessTracker(UpdateTracker):
+    """Knows when the bot in the other process has finished each update (its stdout lines),
+    with :class:`UpdateTracker`'s ``wait``, so the same :class:`StepTimer` measures both sides."""
 
     def __init__(self) -> None:
-        self._done: dict[int, asyncio.Future[float]] = {}
+        super().__init__()
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.errors = 0
         self.summary: dict[str, Any] = {}
-
-    def _future(self, update_id: int) -> asyncio.Future[float]:
-        future = self._done.get(update_id)
-        if future is None:
-            future = self._done[update_id] = asyncio.get_running_loop().create_future()
-        return future
 
     def feed(self, line: str) -> None:
         word, _, rest = line.partition(" ")
@@ -80,13 +81,6 @@ class ProcessTracker:
     async def read(self, stream: asyncio.StreamReader) -> None:
         async for raw in stream:
             self.feed(raw.decode().strip())
-
-    async def wait(self, update_id: int, timeout: float = 60.0) -> float:
-        future = self._future(update_id)
-        try:
-            return await asyncio.wait_for(future, timeout)
-        finally:
-            self._done.pop(update_id, None)
 
 
 @dataclass
@@ -144,7 +138,7 @@ async def run_side(side: str, users: int, steps: int) -> SideResult:
     """One side in its own process: ``users`` parents set up (not timed), then ``steps`` each (timed)."""
     with temp_dir(f"cpc-bench-{side}-") as folder:
         async with running_emulator(TimedEmulator()) as emulator, bot_process(side, emulator.base_url, folder) as (process, tracker):
-            timer = StepTimer(emulator, tracker)  # type: ignore[arg-type]  # the same wait() as UpdateTracker
+            timer = StepTimer(emulator, tracker)
             parents = [Parent(emulator=emulator, timer=timer, user_id=700_001 + i) for i in range(users)]
             await asyncio.gather(*(p.setup() for p in parents))
             cpu_before = cpu_seconds(process.pid)
