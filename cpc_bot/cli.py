@@ -25,7 +25,13 @@ log = logging.getLogger("cpc_bot")
 def _logging(settings: Settings) -> None:
     """Log lines to stderr, with the bot token and the other secrets taken out of every line
     (and file addresses, which hold the token), whichever library writes it."""
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # The bot's own events at the level asked for; the libraries' (APScheduler's every job run,
+    # fontTools' every font subset, Alembic's every step) only from WARNING up, unless DEBUG is
+    # asked for: otherwise they bury the bot's own lines (and the demo's address) within seconds.
+    libraries = settings.log_level if settings.log_level == "DEBUG" else "WARNING"
+    logging.basicConfig(level=libraries, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger().setLevel(libraries)
+    logging.getLogger("cpc_bot").setLevel(settings.log_level)
     secrets = (settings.webhook_secret, settings.smtp_password, settings.encryption_keys)
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
     redaction.install(token, [s.get_secret_value() for s in secrets if s is not None])

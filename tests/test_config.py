@@ -36,3 +36,29 @@ def test_webhook_needs_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CPC_WEBHOOK_URL", "https://bot.example.org/hook")
     with pytest.raises(ConfigError, match="CPC_WEBHOOK_SECRET is required"):
         load_settings()
+
+
+@pytest.mark.parametrize(("level", "libraries_at_info"), [("INFO", False), ("DEBUG", True)])
+def test_the_logs_carry_the_bots_events_and_only_the_libraries_warnings(
+        monkeypatch: pytest.MonkeyPatch, level: str, libraries_at_info: bool) -> None:
+    """`make demo` printed two APScheduler lines every 3 s and ~25 fontTools lines per PDF, so the
+    demo's address scrolled away within 30 s: libraries log from WARNING up unless DEBUG is asked for."""
+    import logging
+
+    from cpc_bot import cli
+
+    root, ours = logging.getLogger(), logging.getLogger("cpc_bot")
+    kept = (root.level, ours.level)
+    filters = {handler: list(handler.filters) for handler in root.handlers}
+    monkeypatch.setenv("CPC_LOG_LEVEL", level)
+    try:
+        cli._logging(load_settings())
+        assert logging.getLogger("cpc_bot.app").isEnabledFor(logging.INFO)
+        for library in ("apscheduler.scheduler", "fontTools.subset", "alembic.runtime.migration", "aiogram.event"):
+            assert logging.getLogger(library).isEnabledFor(logging.INFO) is libraries_at_info, library
+            assert logging.getLogger(library).isEnabledFor(logging.WARNING)
+    finally:
+        root.setLevel(kept[0])
+        ours.setLevel(kept[1])
+        for handler, before in filters.items():  # the redaction filter it put on pytest's handlers
+            handler.filters[:] = before
