@@ -12,7 +12,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,10 +35,11 @@ from cpc_bot.clock import Clock, system_clock
 from cpc_bot.config import ConfigError, Settings
 from cpc_bot.documents.service import ReportService
 from cpc_bot.domain.verification import parse_admins, parse_domains
+from cpc_bot.engine.events import AnswerSaved, Discarding, Events
 from cpc_bot.engine.guides import load_guides
 from cpc_bot.engine.loader import DialogRegistry, load_dialogs
-from cpc_bot.engine.runner import AnswerHook, DialogRunner, DiscardHook, FinishHook
-from cpc_bot.engine.view import View
+from cpc_bot.engine.runner import DialogRunner
+from cpc_bot.engine.session import DialogSession
 from cpc_bot.handlers import setup as setup_handlers
 from cpc_bot.handlers.middlewares import (
     CommitBeforeSend,
@@ -58,6 +59,7 @@ from cpc_bot.handlers.sharing import Sharing
 from cpc_bot.handlers.verification import VerificationDesk
 from cpc_bot.i18n.bidi import RtlMiddleware
 from cpc_bot.i18n.catalog import compile_catalogs
+from cpc_bot.i18n.text import install as install_words
 from cpc_bot.mail import mailer_for
 from cpc_bot.redaction import QuietSession
 from cpc_bot.reminders.members import RENDERERS as MEMBER_RENDERERS
@@ -76,7 +78,6 @@ from cpc_bot.store.crypto import FieldCipher, load_or_create_key_file, parse_key
 from cpc_bot.store.database import Sessions, create_engine, session_factory
 from cpc_bot.store.fsm_storage import SqlStorage
 from cpc_bot.store.migrate import migrate_or_adopt
-from cpc_bot.store.models import Response
 from cpc_bot.store.people import People
 from cpc_bot.store.professionals import ProfessionalRepository
 from cpc_bot.store.repository import Repository
@@ -102,7 +103,6 @@ class BotApp:
     reminders: ReminderStore | None = None
     reminder_sender: ReminderSender | None = None
     scheduler: AsyncIOScheduler | None = None
-    on_finish: dict[str, FinishHook] = field(default_factory=dict)
 
     async def prepare(self) -> None:
         """Bring the database to the newest schema (idempotent, safe when workers start
@@ -243,26 +243,27 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     bot.session.middleware(message_log)
     bot.session.middleware(EditFallback())
     i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale, domain="messages")
-    on_finish: dict[str, FinishHook] = {}
-    on_answer: dict[str, AnswerHook] = {}
-    on_discard: dict[str, DiscardHook] = {}
-    runner = DialogRunner(registry, repo, clock, on_finish=on_finish, on_answer=on_answer, on_discard=on_discard,
-                          finished_per_day=settings.finished_per_day)
+    # The channel-free core translates through cpc_bot.i18n.text: the update's language, as aiogram has it.
+    install_words(lambda: I18n.get_current(no_error=True) or i18n)
+    # The dialog core: the session service says what happened; who listens is wired here.
+    events = Events()
+    runner = DialogRunner(DialogSession(registry, repo, clock, events, finished_per_day=settings.finished_per_day))
     reminders = ReminderStore(sessions, clock)
     planner = ParentReminderPlanner(reminders, clock)
-    for dialog in registry.for_audience("parent"):
-        if any(step.key == PARENT_DATE_KEY for step in dialog.steps):
-            on_answer[dialog.id] = planner
-            on_discard[dialog.id] = planner.forget  # "Start again": the new date plans them afresh
+    planned = [dialog.id for dialog in registry.for_audience("parent")
+               if any(step.key == PARENT_DATE_KEY for step in dialog.steps)]
     conferences = ConferenceRepository(sessions, cipher, clock)
     professional_dialogs = {d.id for d in registry.dialogs.values() if d.audience == "professional"}
     retention = Retention(repo, reminders, clock, days=settings.retention_days,
                           notice_days=settings.retention_notice_days,
                           keep_dialogs=professional_dialogs | {REGISTER_DIALOG, REPORT_DIALOG}, date_key=PARENT_DATE_KEY,
                           conferences=conferences)
-    for dialog_id, hook in list(on_answer.items()):
-        if hook is planner:
-            on_answer[dialog_id] = _chain_answers(planner, retention.on_answer)
+    for dialog_id in planned:
+        # A conference date plans the reminders, then retention counts from it.
+        events.subscribe(AnswerSaved, dialog_id, lambda e, _where: planner(e.response, e.view, e.key))
+        events.subscribe(AnswerSaved, dialog_id, lambda e, _where: retention.on_answer(e.response, e.view, e.key))
+        # "Start again": the old answers' reminders go; the new date plans them afresh.
+        events.subscribe(Discarding, dialog_id, lambda e, _where: planner.forget(e.response))
     sender = ReminderSender(
         reminders, repo, i18n, bot, clock, renderers={**PARENT_RENDERERS, **PRO_RENDERERS, **retention_renderers(keep_data), **MEMBER_RENDERERS},
         quiet_start=settings.quiet_hours_start, quiet_end=settings.quiet_hours_end,
@@ -292,13 +293,15 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
                           conferences_per_day=settings.conferences_per_day)
     for dialog in registry.dialogs.values():
         if dialog.audience == "child":
-            on_finish[dialog.id] = _chain(reports.send, sharing.offer)
+            runner.on_finish(dialog.id, reports.send)
+            runner.on_finish(dialog.id, sharing.offer)
         elif dialog.report_title:
-            on_finish[dialog.id] = _chain(reports.send, desk.offer_send)
+            runner.on_finish(dialog.id, reports.send)
+            runner.on_finish(dialog.id, desk.offer_send)
     if REGISTER_DIALOG in registry.dialogs:
-        on_finish[REGISTER_DIALOG] = desk.on_registered
+        runner.on_finish(REGISTER_DIALOG, desk.on_registered)
     if REPORT_DIALOG in registry.dialogs:
-        on_finish[REPORT_DIALOG] = reports.send_docx
+        runner.on_finish(REPORT_DIALOG, reports.send_docx)
 
     dispatcher = Dispatcher(storage=storage, events_isolation=_isolation(storage))
     dispatcher["repo"] = repo
@@ -351,23 +354,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     dispatcher.startup.register(start_scheduler)
     dispatcher.shutdown.register(stop_scheduler)
     return BotApp(settings, clock, bot, dispatcher, engine, repo, registry, runner, i18n, storage,
-                  reminders, sender, scheduler, on_finish)
-
-
-def _chain_answers(*hooks: AnswerHook) -> AnswerHook:
-    async def run_all(response: Response, view: View, key: str) -> None:
-        for hook in hooks:
-            await hook(response, view, key)
-
-    return run_all
-
-
-def _chain(*hooks: FinishHook) -> FinishHook:
-    async def run_all(bot: Bot, chat_id: int, response: Response, view: View) -> None:
-        for hook in hooks:
-            await hook(bot, chat_id, response, view)
-
-    return run_all
+                  reminders, sender, scheduler)
 
 
 def _scheduler(sender: ReminderSender, settings: Settings) -> AsyncIOScheduler:

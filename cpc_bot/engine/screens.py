@@ -6,7 +6,6 @@ of user text is HTML-escaped because messages are sent with parse_mode=HTML.
 
 from __future__ import annotations
 
-import re
 from datetime import date, time
 from html import escape
 from typing import Any
@@ -33,18 +32,6 @@ class StepCb(CallbackData, prefix="q"):
     s: str
     a: str
     v: str = ""
-
-
-_NUMBER = re.compile(r"[0-9]+", re.ASCII)
-
-
-def button_number(value: str) -> int | None:
-    """A number carried in a button's data, or None when it is not one our buttons carry.
-
-    Only ASCII digits: ``int()`` and ``str.isdigit()`` also take "٣" or "²" (one is read as 3,
-    the other crashes ``int``), and ``int()`` takes "-1", " 1" and "1_0"; none of our buttons
-    has them, so such data is forged and is refused like any forged button."""
-    return int(value) if _NUMBER.fullmatch(value) else None
 
 
 def tr(text: str | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from cpc_bot.engine.flow import Slot, find_slot, first_open_slot, visible_slots
@@ -53,6 +54,29 @@ class View:
     def value(self, key: str) -> Any:
         answer = self.stored.get(key)
         return None if answer is None or answer.skipped else answer.value
+
+    # A view is read once per update and kept right in memory as the update changes the response
+    # (the session service writes to the database first, then tells the view).
+    def apply(self, key: str, value: Any, *, skipped: bool = False) -> None:
+        """An answer was saved."""
+        self.stored[key] = StoredAnswer(key, value, skipped)
+
+    def forget(self, keys: list[str]) -> None:
+        """Answers were deleted."""
+        for key in keys:
+            self.stored.pop(key, None)
+
+    def moved(self, cursor: str, *, return_to_review: bool | None = None) -> None:
+        """The cursor moved to another question."""
+        self.response.cursor = cursor
+        if return_to_review is not None:
+            self.response.return_to_review = return_to_review
+
+    def finished(self, at: datetime) -> None:
+        """The questionnaire was finished."""
+        self.response.status = "finished"
+        self.response.finished_at = at
+        self.response.return_to_review = False
 
     def missing(self) -> list[Slot]:
         """Questions that need an answer before Finish (not optional, no answer)."""

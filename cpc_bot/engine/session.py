@@ -1,0 +1,493 @@
+"""The questionnaire session service: begin, type, tap (back, skip, done, finish ...), for any channel.
+
+No Telegram here. A channel (the aiogram adapter in :mod:`cpc_bot.handlers.dialogs` now, a web
+chat later) turns what a person did into one call, and shows the :class:`Outcome`: the question
+to show next (a :class:`View`), a note above it, a problem to say first, a short word for a tap,
+or a closing message; and it passes on the events that need a channel (a finished
+questionnaire's report).
+
+The database is the truth. The response row holds the cursor (which question is showing) and
+each answer is its own encrypted row, written before the outcome is shown. The view the session
+works on is read once per update and kept right in memory as answers are saved and the cursor
+moves (:meth:`View.apply`, :meth:`View.moved`): no answer is read back or decrypted again.
+
+Buttons carry the token of the question they belong to. A tap whose token is not the current
+question (a double tap, or a button from last week) changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from cpc_bot.clock import LONDON, Clock
+from cpc_bot.engine.events import AnswerSaved, Discarding, Event, Events, Finished
+from cpc_bot.engine.flow import (
+    REVIEW,
+    Slot,
+    count_key,
+    find_slot,
+    item_count,
+    next_slot,
+    previous_slot,
+    visible_slots,
+)
+from cpc_bot.engine.loader import DialogRegistry
+from cpc_bot.engine.pictures import clean_picture
+from cpc_bot.engine.schema import Step
+from cpc_bot.engine.values import (
+    DateProblem,
+    answer_has_room,
+    format_day,
+    is_empty,
+    parse_time,
+    parse_uk_date,
+)
+from cpc_bot.engine.view import View, load_view
+from cpc_bot.i18n.text import current_locale
+from cpc_bot.i18n.text import gettext as _
+from cpc_bot.store.models import Response
+from cpc_bot.store.repository import Repository
+
+log = logging.getLogger(__name__)
+
+#: A hidden answer: when the questionnaire was finished in the last day (each Finish makes a report).
+FINISHES_KEY = "_finishes"
+
+#: The biggest picture a person may send (Telegram lets bots download files up to 20 MB).
+MAX_PICTURE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Outcome:
+    """What the channel shows after one thing a person did."""
+
+    #: Show this view's current question (None: no question to show).
+    view: View | None = None
+    #: A line above the question ("Saved.").
+    note: str | None = None
+    #: Said first, in a message of its own (a problem with what was typed); the question follows.
+    reply: str | None = None
+    #: A short word for a tap (Telegram: the answer to the callback); ``alert``: one that waits for OK.
+    toast: str | None = None
+    alert: bool = False
+    #: A tap's next question may replace the tapped screen (False: a new message, as after typing).
+    in_place: bool = True
+    #: A message instead of a question (paused, finished, closed); the tapped screen loses its buttons.
+    closing: str | None = None
+    #: The person is no longer answering this questionnaire here (the channel forgets it).
+    ended: bool = False
+    #: The tapped screen loses its buttons (a finished questionnaire's old screen).
+    strip: bool = False
+    #: A tap on a button of an earlier question: nothing changed.
+    stale: bool = False
+    #: What happened that a channel passes on (Finished: the report goes to the person).
+    events: list[Event] = field(default_factory=list)
+
+
+class DialogSession:
+    """Starts, resumes and drives questionnaires, whatever the channel."""
+
+    def __init__(self, registry: DialogRegistry, repo: Repository, clock: Clock, events: Events, *,
+                 finished_per_day: int | None = None) -> None:
+        self.registry = registry
+        self.repo = repo
+        self.clock = clock
+        self.events = events
+        #: At most this many questionnaires finished by one person in 24 hours (None: no limit).
+        self.finished_per_day = finished_per_day
+
+    # ------------------------------------------------------------------ views
+    async def load_view(self, response: Response, context: Mapping[str, Any] | None = None) -> View:
+        return await load_view(self.repo, self.registry, response, context)
+
+    async def active_view(self, response_id: int, user_id: int) -> View | None:
+        """The person's questionnaire in progress, or None when it is closed, gone or not theirs."""
+        response = await self.repo.get_response(response_id)
+        if response is None or response.status != "in_progress" or response.user_id != user_id:
+            return None
+        return await self.load_view(response)
+
+    async def _save(self, view: View, key: str, value: Any, *, skipped: bool = False) -> None:
+        await self.repo.save_answer(view.response.id or 0, key, value, skipped=skipped)
+        view.apply(key, value, skipped=skipped)
+
+    async def _forget(self, view: View, keys: list[str]) -> None:
+        await self.repo.delete_answers(view.response.id or 0, keys)
+        view.forget(keys)
+
+    async def _move(self, view: View, key: str, *, return_to_review: bool | None = None) -> View:
+        await self.repo.move_cursor(view.response.id or 0, key, return_to_review=return_to_review)
+        view.moved(key, return_to_review=return_to_review)
+        return view
+
+    async def _advance(self, view: View, from_slot: Slot) -> View:
+        """Where to go after an answer: on, or back to the review when changing one answer."""
+        if from_slot.is_question:
+            await self.events.publish(AnswerSaved(view.response, view, from_slot.key))
+        slots = view.slots
+        if view.response.return_to_review:
+            start = find_slot(slots, from_slot.key)
+            later = slots[(start + 1):] if start is not None else slots
+            target = next((s for s in later if s.is_question and s.key not in view.answered), slots[-1])
+            return await self._move(view, target.key, return_to_review=not target.is_review)
+        return await self._move(view, next_slot(slots, from_slot.key, view.answered).key)
+
+    # ------------------------------------------------------------- starting
+    async def begin(self, user_id: int, dialog_id: str, context: Mapping[str, Any] | None = None) -> Outcome:
+        """Start a questionnaire, or carry on with the unfinished one. A person keeps one of each
+        questionnaire (``one_per_person``): a finished one opens again at its review, where a
+        change and Finish make the new report; only :meth:`start_again` makes a blank one."""
+        dialog = self.registry[dialog_id]
+        response = await self.repo.open_response(user_id, dialog_id)
+        note = None
+        finished = None
+        if response is None and dialog.one_per_person:
+            finished = await self.repo.latest_response(user_id, dialog_id, status="finished")
+        if finished is not None:
+            await self.repo.reopen_response(finished.id or 0, REVIEW)
+            response = await self.repo.get_response(finished.id or 0)
+            log.info("dialog.reopened user=%s response=%s dialog=%s", user_id, finished.id, dialog_id)
+        elif response is None:
+            first = visible_slots(dialog, {}, context or {})[0]
+            response = await self.repo.create_response(user_id, dialog_id, dialog.version, first.key, current_locale())
+            log.info("dialog.started user=%s response=%s dialog=%s", user_id, response.id, dialog_id)
+        else:
+            note = _("Welcome back. Your answers are saved. Here is where you stopped.")
+            log.info("dialog.resumed user=%s response=%s dialog=%s", user_id, response.id, dialog_id)
+        assert response is not None
+        return Outcome(view=await self.load_view(response, context), note=note, in_place=False)
+
+    async def start_again(self, user_id: int, dialog_id: str) -> Outcome:
+        """Delete the person's answers to this questionnaire (every copy, with their pictures and,
+        through :class:`Discarding`, what was planned from them), then start a blank one."""
+        for old in await self.repo.responses(user_id):
+            if old.dialog_id != dialog_id:
+                continue
+            blobs = [part["blob"] for answer in (await self.repo.answers(old.id or 0)).values()
+                     for part in (answer.value if isinstance(answer.value, list) else [])
+                     if isinstance(part, dict) and part.get("type") == "image" and isinstance(part.get("blob"), str)]
+            await self.events.publish(Discarding(old))
+            await self.repo.discard_response(old.id or 0, blobs)
+            log.info("dialog.discarded user=%s response=%s dialog=%s", user_id, old.id, dialog_id)
+        return await self.begin(user_id, dialog_id)
+
+    # ---------------------------------------------------------- typed answers
+    def _again(self, view: View, problem: str) -> Outcome:
+        """Say what was wrong, then the same question again; nothing saved."""
+        return Outcome(view=view, reply=problem, in_place=False)
+
+    async def unknown_command(self, view: View) -> Outcome:
+        return self._again(view, _(
+            "I don't know that command. Your answers are saved. You can carry on below, "
+            "or use /cancel to stop for now, /help for help, or /start for the main menu."
+        ))
+
+    async def other_content(self, view: View) -> Outcome:
+        """A sticker, a voice note, a file: what this question can take instead."""
+        slot = view.current
+        if slot.step is not None and slot.step.kind == "drawing" and not slot.is_more:
+            text = _("I can't use that here. Please send a photo of your drawing, or type some words.")
+        else:
+            text = _("I can only read typed words here, not stickers, voice notes or files. Please use the buttons or type your answer.")
+        return self._again(view, text)
+
+    async def typed(self, view: View, text: str) -> Outcome:
+        """Words typed at the current question."""
+        slot = view.current
+        step = slot.step
+        text = text.strip()
+        if step is None or slot.is_more or step.kind not in ("text", "date", "time", "drawing"):
+            return self._again(view, _("Please use the buttons under the question."))
+        if not text:
+            return self._again(view, _("That message was empty. Please type your answer."))
+        if len(text) > step.max_length:
+            return self._again(view, _(
+                "That message is too long for me to keep in one go (%(count)d characters; the most is %(max)d). "
+                "Nothing was saved from it. Please send it again in shorter parts."
+            ) % {"count": len(text), "max": step.max_length})
+        if step.kind == "date":
+            return await self._date(view, slot, text)
+        if step.kind == "time":
+            try:
+                at = parse_time(text)
+            except DateProblem:
+                return self._again(view, _("I couldn't read that as a time. Please type it like 10:00 or 2.30pm."))
+            await self._save(view, slot.key, at.strftime("%H:%M"))
+            return Outcome(view=await self._advance(view, slot), note=_("Saved."), in_place=False)
+        if step.kind == "text":
+            parts = list(view.value(slot.key) or [])
+            if not answer_has_room(parts, text):
+                return self._again(view, _(
+                    "This answer is full, so I did not save that message. "
+                    "Tap Done to go on, or Write it again to start this answer over."))
+            value = [*parts, text]
+            await self._save(view, slot.key, value)
+            log.info("answer.saved response=%s key=%s", view.response.id, slot.key)
+            if step.max_messages is not None and len(value) >= step.max_messages:
+                view = await self._advance(view, slot)
+            return Outcome(view=view, note=_("Saved."), in_place=False)
+        return await self._add_drawing_item(view, slot, {"type": "text", "text": text})
+
+    async def _date(self, view: View, slot: Slot, text: str) -> Outcome:
+        step = slot.step
+        assert step is not None
+        today = self.clock().astimezone(LONDON).date()
+        try:
+            day = parse_uk_date(text, today)
+        except DateProblem as problem:
+            return self._again(view, (
+                _("There is no such day in the calendar. Please check the day and month, for example 28/02/2019.")
+                if problem.code == "no_such_day"
+                else _("I couldn't read that as a date. Please type day/month/year, for example 14/03/2019.")
+            ))
+        problem = self._date_problem(step, day, today)
+        if problem:
+            return self._again(view, problem)
+        await self._save(view, slot.key, day.isoformat())
+        view = await self._advance(view, slot)
+        return Outcome(view=view, note=_("Saved: %(day)s") % {"day": format_day(day, current_locale())}, in_place=False)
+
+    @staticmethod
+    def _date_problem(step: Step, day: date, today: date) -> str | None:
+        if step.past_only and day > today:
+            return _("%(day)s is in the future. Please check the year.") % {"day": format_day(day, current_locale())}
+        if step.future_only and day < today:
+            return _("%(day)s has already passed. Please check the date.") % {"day": format_day(day, current_locale())}
+        if day < today - timedelta(days=365 * 120):
+            return _("Please check the year.")
+        return None
+
+    # -------------------------------------------------------------- pictures
+    def picture_problem(self, view: View, size: int | None) -> Outcome | None:
+        """Whether the current question takes a picture of this size (None: it does, fetch it)."""
+        slot = view.current
+        if slot.step is None or slot.is_more or slot.step.kind != "drawing":
+            return self._again(view, _("Thank you, but this question needs typed words or the buttons, not a photo."))
+        if size and size > MAX_PICTURE_BYTES:
+            return self._again(view, _("That picture is too big. Please send a smaller photo."))
+        return None
+
+    async def picture(self, view: View, data: bytes, caption: str | None) -> Outcome:
+        """A picture sent at a drawing question: opened, stripped of its EXIF (the GPS location), kept."""
+        problem = self.picture_problem(view, len(data))
+        if problem is not None:
+            return problem
+        picture = await asyncio.to_thread(clean_picture, data)
+        if picture is None:
+            return self._again(view, _("I could not open that picture. Please try another photo."))
+        blob_id = await self.repo.save_blob(view.response.user_id, picture, "image/jpeg")
+        item: dict[str, Any] = {"type": "image", "blob": blob_id}
+        if caption:
+            item["caption"] = caption[:1000]
+        return await self._add_drawing_item(view, view.current, item)
+
+    async def _add_drawing_item(self, view: View, slot: Slot, item: dict[str, Any]) -> Outcome:
+        step = slot.step
+        assert step is not None
+        value = list(view.value(slot.key) or [])
+        if len(value) >= step.max_items:
+            return self._again(view, _("That is all this page can hold. Tap Done to go on, or start this one again."))
+        value.append(item)
+        await self._save(view, slot.key, value)
+        return Outcome(view=view, note=_("Saved."), in_place=False)
+
+    # ------------------------------------------------------------- buttons
+    async def tap(self, user_id: int, response_id: int, token: str, action: str, value: str) -> Outcome:
+        """A button under a question: ``token`` names the question it was under."""
+        response = await self.repo.get_response(response_id)
+        if response is None or response.user_id != user_id:
+            return Outcome(toast=_("This button no longer works. Send /start to carry on."))
+        if response.status != "in_progress":
+            return Outcome(toast=_("You have already finished this. Send /start to see what you can do next."),
+                           strip=True)
+        view = await self.load_view(response)
+        slot = view.current
+        if token != slot.token:
+            # A double tap, or a button from an older question: change nothing.
+            return Outcome(view=view, toast=_("That button is from an earlier question. Your answers are safe."),
+                           stale=True, in_place=False)
+        handler = self._actions.get(action)
+        if handler is None:
+            return self._refused()
+        return await handler(self, view, slot, value)
+
+    @staticmethod
+    def _refused() -> Outcome:
+        return Outcome(toast=_("This button no longer works. Send /start to carry on."))
+
+    async def _act_next(self, view: View, slot: Slot, value: str) -> Outcome:
+        return Outcome(view=await self._advance(view, slot))
+
+    async def _act_back(self, view: View, slot: Slot, value: str) -> Outcome:
+        previous = previous_slot(view.slots, slot.key)
+        if previous is None:
+            return Outcome()
+        return Outcome(view=await self._move(view, previous.key, return_to_review=False))
+
+    async def _act_skip(self, view: View, slot: Slot, value: str) -> Outcome:
+        if slot.step is None or not slot.step.optional:
+            return Outcome(toast=_("This question needs an answer."))
+        await self._save(view, slot.key, None, skipped=True)
+        return Outcome(view=await self._advance(view, slot), toast=_("Skipped"))
+
+    async def _act_later(self, view: View, slot: Slot, value: str) -> Outcome:
+        log.info("dialog.paused response=%s", view.response.id)
+        return Outcome(toast=_("Saved"), ended=True, closing=_(
+            "Your answers are saved. Come back any time: send /start and you will carry on from here."))
+
+    async def _act_done(self, view: View, slot: Slot, value: str) -> Outcome:
+        step = slot.step
+        assert step is not None
+        if not step.optional and is_empty(step, view.value(slot.key)) and step.kind != "multi":
+            return Outcome(toast=_("Please answer first."))
+        if step.kind == "multi" and view.value(slot.key) is None:
+            await self._save(view, slot.key, [])
+        return Outcome(view=await self._advance(view, slot), toast=_("Saved"))
+
+    async def _act_clear(self, view: View, slot: Slot, value: str) -> Outcome:
+        await self._forget(view, [slot.key])
+        return Outcome(view=view, toast=_("Cleared"))
+
+    @staticmethod
+    def _option(step: Step, value: str) -> str | None:
+        index = button_number(value)
+        return step.options[index].key if index is not None and index < len(step.options) else None
+
+    async def _act_option(self, view: View, slot: Slot, value: str) -> Outcome:
+        assert slot.step is not None
+        key = self._option(slot.step, value) if slot.step.kind == "choice" else None
+        if key is None:
+            return self._refused()
+        await self._save(view, slot.key, key)
+        return Outcome(view=await self._advance(view, slot), toast=_("Saved"))
+
+    async def _act_toggle(self, view: View, slot: Slot, value: str) -> Outcome:
+        assert slot.step is not None
+        key = self._option(slot.step, value) if slot.step.kind == "multi" else None
+        if key is None:
+            return self._refused()
+        chosen = list(view.value(slot.key) or [])
+        chosen = [k for k in chosen if k != key] if key in chosen else chosen + [key]
+        # Keep the options' own order so reports read the same way as the question.
+        order = [o.key for o in slot.step.options]
+        await self._save(view, slot.key, sorted(chosen, key=order.index))
+        return Outcome(view=view)
+
+    async def _act_scale(self, view: View, slot: Slot, value: str) -> Outcome:
+        step = slot.step
+        assert step is not None and step.min is not None and step.max is not None
+        number = button_number(value)
+        if step.kind != "scale" or number is None or not step.min <= number <= step.max:
+            return self._refused()
+        await self._save(view, slot.key, number)
+        return Outcome(view=await self._advance(view, slot), toast=_("Saved"))
+
+    async def _add_item(self, view: View, group: Step) -> View:
+        count = item_count(group, view.answers) + 1
+        await self._save(view, count_key(group), count)
+        first = next(s for s in view.slots if s.group is group and s.index == count - 1 and not s.is_more)
+        return await self._move(view, first.key)
+
+    async def _act_more(self, view: View, slot: Slot, value: str) -> Outcome:
+        assert slot.group is not None
+        if value == "add":
+            return Outcome(view=await self._add_item(view, slot.group))
+        return Outcome(view=await self._advance(view, slot))
+
+    async def _act_edit(self, view: View, slot: Slot, value: str) -> Outcome:
+        target = next((s for s in view.slots if s.is_question and s.token == value), None)
+        if target is None:
+            return Outcome()
+        return Outcome(view=await self._move(view, target.key, return_to_review=True))
+
+    @staticmethod
+    def _group(view: View, value: str) -> Step | None:
+        index = button_number(value)
+        if index is None or index >= len(view.dialog.steps):
+            return None
+        step = view.dialog.steps[index]
+        return step if step.kind == "repeat" else None
+
+    async def _act_add(self, view: View, slot: Slot, value: str) -> Outcome:
+        group = self._group(view, value)
+        if group is None:
+            return Outcome()
+        await self._move(view, slot.key, return_to_review=True)
+        return Outcome(view=await self._add_item(view, group))
+
+    async def _act_remove(self, view: View, slot: Slot, value: str) -> Outcome:
+        group_index, _sep, item = value.partition("-")
+        group = self._group(view, group_index)
+        count = item_count(group, view.answers) if group else 0
+        removed = button_number(item)
+        if group is None or removed is None or not removed < count or count < 2:
+            return self._refused()
+        # Shift later items down one place, then drop the last one.
+        for i in range(removed, count - 1):
+            for sub in group.steps:
+                nxt = view.stored.get(f"{group.key}.{i + 1}.{sub.key}")
+                if nxt is None:
+                    await self._forget(view, [f"{group.key}.{i}.{sub.key}"])
+                else:
+                    await self._save(view, f"{group.key}.{i}.{sub.key}", nxt.value, skipped=nxt.skipped)
+        await self._forget(view, [f"{group.key}.{count - 1}.{sub.key}" for sub in group.steps])
+        await self._save(view, count_key(group), count - 1)
+        return Outcome(view=view, toast=_("Removed"))
+
+    async def _act_finish(self, view: View, slot: Slot, value: str) -> Outcome:
+        missing = view.missing()
+        if missing:
+            return Outcome(view=await self._move(view, missing[0].key, return_to_review=True),
+                           toast=_("A few questions still need an answer."), alert=True)
+        rid = view.response.id or 0
+        # A questionnaire finished again after a change counts each time (each makes a report).
+        now = self.clock()
+        again = [at for at in (view.value(FINISHES_KEY) or {}).get("at", [])
+                 if datetime.fromisoformat(at) > now - timedelta(days=1)]
+        if (self.finished_per_day is not None
+                and await self.repo.finished_today(view.response.user_id, besides=rid) + len(again) >= self.finished_per_day):
+            return Outcome(toast=_("You have finished a lot today. Your answers are all saved: please tap Finish "
+                                   "again tomorrow."), alert=True)
+        await self._save(view, FINISHES_KEY, {"at": [*again, now.isoformat()]})
+        await self.repo.finish_response(rid)
+        view.finished(now)
+        log.info("dialog.finished response=%s dialog=%s", rid, view.dialog.id)
+        closing = _(view.dialog.finished)
+        if view.dialog.one_per_person:
+            closing += "\n\n" + _("To change an answer, send /start and tap ✏️ Change my answers.")
+        return Outcome(toast=_("Finished"), ended=True, closing=closing, in_place=False,
+                       events=[Finished(view.response, view)])
+
+    _actions: dict[str, Any] = {
+        "next": _act_next,
+        "back": _act_back,
+        "skip": _act_skip,
+        "later": _act_later,
+        "done": _act_done,
+        "clear": _act_clear,
+        "opt": _act_option,
+        "tog": _act_toggle,
+        "sc": _act_scale,
+        "more": _act_more,
+        "edit": _act_edit,
+        "add": _act_add,
+        "rm": _act_remove,
+        "finish": _act_finish,
+    }
+
+
+def button_number(value: str) -> int | None:
+    """A number carried in a button's data, or None when it is not one our buttons carry.
+
+    Only ASCII digits: ``int()`` and ``str.isdigit()`` also take "٣" or "²" (one is read as 3,
+    the other crashes ``int``), and ``int()`` takes "-1", " 1" and "1_0"; none of our buttons
+    has them, so such data is forged and is refused like any forged button."""
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+__all__ = ["FINISHES_KEY", "REVIEW", "DialogSession", "Outcome", "View", "button_number"]

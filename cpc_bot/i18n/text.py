@@ -1,0 +1,51 @@
+"""Words for people, for code that must not know which channel it talks through.
+
+The engine's core (the session service, the step kinds) translates through here, not through
+aiogram: the Telegram app installs its catalogues (aiogram's ``I18n``, which knows the
+language of the update being handled) with :func:`install`, and a web channel installs the same
+catalogues for its requests. Until something is installed, words stay in English (the msgid),
+which is what a pure test of the engine reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+
+class Translator(Protocol):
+    """What gives the words: aiogram's ``I18n`` has this shape."""
+
+    @property
+    def current_locale(self) -> str: ...
+
+    def gettext(self, singular: str, plural: str | None = None, n: int = 1, locale: str | None = None) -> str: ...
+
+
+class _English:
+    current_locale = "en"
+
+    def gettext(self, singular: str, plural: str | None = None, n: int = 1, locale: str | None = None) -> str:
+        return singular if plural is None or n == 1 else plural
+
+
+_ENGLISH = _English()
+_provider: Callable[[], Any] = lambda: _ENGLISH  # noqa: E731
+
+
+def install(provider: Callable[[], Translator]) -> None:
+    """Use ``provider()`` (called at each translation, so it follows the current update) for words."""
+    global _provider
+    _provider = provider
+
+
+def gettext(message: str) -> str:
+    return str(_provider().gettext(message))
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return str(_provider().gettext(singular, plural, n))
+
+
+def current_locale() -> str:
+    return str(_provider().current_locale)
