@@ -338,7 +338,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
         dispatcher.update.outer_middleware(RateLimitMiddleware(buckets, clock, safety.who_and_locale, i18n))
         dispatcher["rate_buckets"] = buckets  # /delete forgets the person's bucket too
     dispatcher.update.outer_middleware(dispatcher.fsm)
-    dispatcher.update.outer_middleware(OnceMiddleware(repo, sessions))
+    dispatcher.update.outer_middleware(OnceMiddleware(repo, sessions, message_log))
     UserLocaleMiddleware(i18n, repo, people).setup(dispatcher)
     dispatcher.include_router(setup_handlers(runner, sharing, desk, verification))
 

@@ -49,9 +49,11 @@ class OnceMiddleware(BaseMiddleware):
     unit is rolled back before the error handler runs: nothing half-saved.
     """
 
-    def __init__(self, repo: Repository, sessions: Sessions) -> None:
+    def __init__(self, repo: Repository, sessions: Sessions, message_log: MessageLog | None = None) -> None:
         self.repo = repo
         self.sessions = sessions
+        #: Notes the person's own message ids for /delete with the bot's (a batch write every few seconds).
+        self.message_log = message_log
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -59,9 +61,12 @@ class OnceMiddleware(BaseMiddleware):
             return await handler(event, data)
         async with self.sessions.unit():
             message = (event.message.chat.id, event.message.message_id) if event.message is not None else None
-            if not await self.repo.claim_update(data["bot"].id, event.update_id, message):
+            if not await self.repo.claim_update(data["bot"].id, event.update_id,
+                                                message if self.message_log is None else None):
                 log.info("update.duplicate update=%s", event.update_id)
                 return None
+            if message is not None and self.message_log is not None and event.message.chat.type == "private":  # type: ignore[union-attr]
+                self.message_log.note(*message)
             return await handler(event, data)
 
 
@@ -184,6 +189,10 @@ class MessageLog(BaseRequestMiddleware):
             self._pending.append((result.chat.id, result.message_id, self.clock()))
         return result  # type: ignore[no-any-return]
 
+    def note(self, chat_id: int, message_id: int) -> None:
+        """A message the person sent (their side of the chat goes at /delete too)."""
+        self._pending.append((chat_id, message_id, self.clock()))
+
     async def flush(self) -> None:
         pending, self._pending = self._pending, []
         if not pending:
@@ -207,10 +216,17 @@ class UserLocaleMiddleware(I18nMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None:
             return self.i18n.default_locale
-        stored = await self.repo.get_user(user.id)
-        if self.people is not None and stored is not None:
-            # Keeps the safety check's copy warm after a restart (memory only when unchanged).
-            await self.people.remember(user.id, stored.role, stored.locale)
-        if stored is not None and stored.locale in self.i18n.available_locales:
-            return stored.locale
+        # The person's language is at hand without a read (the safety check keeps role and
+        # language in memory, and in Redis with several workers); the database only the first time.
+        known = await self.people.get(user.id) if self.people is not None else None
+        if known is not None:
+            saved = known.locale
+        else:
+            stored = await self.repo.get_user(user.id)
+            saved = stored.locale if stored is not None else None
+            if self.people is not None and stored is not None:
+                # Keeps the safety check's copy warm after a restart.
+                await self.people.remember(user.id, stored.role, stored.locale)
+        if saved in self.i18n.available_locales:
+            return saved  # type: ignore[return-value]
         return negotiate_locale(user.language_code, self.i18n.available_locales, self.i18n.default_locale)

@@ -235,5 +235,6 @@ async def test_buttons_still_work_when_fsm_storage_is_lost(harness: BotHarness, 
     path = harness.settings.database_url.split("///", 1)[1]
     with sqlite3.connect(path) as db:
         db.execute("delete from fsm_states")
+    await harness.restart()  # the FSM is held in memory too: lost means lost there as well
     await user.tap("Skip ➡️")
     assert "Do you want to add another child?" in last_text(emulator)
