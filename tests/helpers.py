@@ -18,6 +18,9 @@ from cpc_bot.emulator.server import BotApiEmulator, FakeUser
 from cpc_bot.store.crypto import new_key
 
 REAL_DIALOGS = PROJECT_ROOT / "dialogs"
+#: Every repeat group's closing button ("✅ That is every child"), in the questionnaires' English.
+DONE_LABELS = sorted({m for path in REAL_DIALOGS.glob("*.yaml")
+                      for m in re.findall(r'done_label: "([^"]+)"', path.read_text(encoding="utf-8"))})
 
 
 @dataclass
@@ -134,7 +137,7 @@ async def answer_the_rest(user: Any, emulator: Any, chat_id: int, words: str = "
         if t("✅ Finish") in labels:
             await user.tap(t("✅ Finish"))
             return
-        for choice in (t("Next ➡️"), t("✅ That is everyone"), t("Skip ➡️"), t("✅ Done")):
+        for choice in (t("Next ➡️"), *(t(label) for label in DONE_LABELS), t("Skip ➡️"), t("✅ Done")):
             if choice in labels:
                 await user.tap(choice)
                 break

@@ -114,3 +114,18 @@ def progress(slots: list[Slot], current: str) -> tuple[int, int]:
     questions = [s.key for s in slots if s.is_question]
     position = questions.index(current) + 1 if current in questions else 0
     return position, len(questions)
+
+
+def part_of(dialog: Dialog, slot: Slot) -> tuple[int, int]:
+    """(this part, number of parts): a part starts at each step with a ``section`` (a heading of
+    the written report). Fixed by the questionnaire, whatever the answers."""
+    starts = [i for i, step in enumerate(dialog.steps) if step.section]
+    if not starts:
+        return 0, 0
+    if starts[0] != 0:
+        starts.insert(0, 0)
+    top = slot.group if slot.group is not None else slot.step
+    if top is None:  # the review
+        return len(starts), len(starts)
+    index = next((i for i, step in enumerate(dialog.steps) if step is top), 0)
+    return sum(1 for start in starts if start <= index), len(starts)

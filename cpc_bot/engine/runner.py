@@ -28,9 +28,16 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
+from cpc_bot.clock import LONDON
 from cpc_bot.engine.events import Events, Finished
 from cpc_bot.engine.flow import REVIEW
-from cpc_bot.engine.screens import StepCb, question_screen, review_screen
+from cpc_bot.engine.screens import (
+    SHOWN_DATA,
+    StepCb,
+    answered_markup,
+    question_screen,
+    review_screen,
+)
 from cpc_bot.engine.session import FINISHES_KEY, MAX_PICTURE_BYTES, DialogSession, Outcome
 from cpc_bot.engine.view import View
 from cpc_bot.store.models import Response
@@ -87,7 +94,8 @@ class DialogRunner:
         value = view.value(slot.key)
         if slot.is_more:
             value = None
-        return question_screen(view.dialog, view.slots, slot, rid, value, locale=_locale(), note=note)
+        today = self.session.clock().astimezone(LONDON).date()
+        return question_screen(view.dialog, view.slots, slot, rid, value, locale=_locale(), note=note, today=today)
 
     # --------------------------------------------------------------- sending
     async def _strip_keyboard(self, bot: Bot, chat_id: int, message_id: int | None) -> None:
@@ -150,6 +158,7 @@ class DialogRunner:
     def router(self) -> Router:
         router = Router(name=__name__)
         router.callback_query.register(self.on_button, StepCb.filter())
+        router.callback_query.register(self.on_shown, F.data == SHOWN_DATA)
         active = StateFilter(DialogSG.active)
         router.message.register(self.on_unknown_command, active, F.text.startswith("/"))
         router.message.register(self.on_text, active, F.text)
@@ -201,6 +210,25 @@ class DialogRunner:
         await self._show(message, state, await self.session.picture(view, buffer.read(), message.caption))
 
     # ------------------------------------------------------------- buttons
+    async def _keep_answer(self, bot: Bot, message: Message, state: FSMContext, view: View, key: str,
+                           note: str | None) -> None:
+        """The tapped question keeps its words and shows the answer given in place of its
+        buttons; the next question comes as a new message below it. The conversation reads back
+        like one, and a "Saved: 15 December" above the question is not overwritten."""
+        stored = view.stored.get(key)
+        markup = answered_markup(view.dialog, view.slots, key, stored.value if stored else None,
+                                 skipped=bool(stored and stored.skipped), locale=_locale())
+        # Already edited (a double tap) or deleted: the next question still comes.
+        with suppress(TelegramBadRequest):
+            await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=message.message_id, reply_markup=markup)
+        text, keyboard = self.render(view, note)
+        sent = await bot.send_message(message.chat.id, text, reply_markup=keyboard)
+        await self._remember(state, view, sent.message_id)
+
+    async def on_shown(self, query: CallbackQuery) -> None:
+        """A tap on an answer already given: it stays as it is; where to change it."""
+        await query.answer(_("That is the answer you gave. You can change any answer at the end, before you finish."))
+
     async def on_button(self, query: CallbackQuery, callback_data: StepCb, state: FSMContext, bot: Bot) -> None:
         outcome = await self.session.tap(query.from_user.id, callback_data.r, callback_data.s, callback_data.a,
                                          callback_data.v)
@@ -223,6 +251,8 @@ class DialogRunner:
                 if message is not None:
                     await self._strip_keyboard(bot, chat_id, message.message_id)
                 await bot.send_message(chat_id, escape(outcome.closing))
+        elif outcome.view is not None and outcome.answered and message is not None:
+            await self._keep_answer(bot, message, state, outcome.view, outcome.answered, outcome.note)
         elif outcome.view is not None:
             await self._show_in_place(query, state, outcome.view, outcome.note)
         for event in outcome.events:

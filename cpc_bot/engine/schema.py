@@ -17,7 +17,7 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 #: YAML fields whose values are shown to people and so go through gettext.
 TRANSLATABLE_FIELDS = frozenset(
     {"title", "description", "text", "prompt", "hint", "label", "review_label", "low_label",
-     "high_label", "add_another", "item_label", "finished", "section", "report_title"}
+     "high_label", "add_another", "item_label", "done_label", "finished", "section", "report_title"}
 )
 
 StepKind = Literal["info", "text", "choice", "multi", "scale", "date", "time", "drawing", "repeat"]
@@ -109,6 +109,8 @@ class Step(_Strict):
     steps: list[Step] = Field(default_factory=list)
     item_label: str | None = None
     add_another: str | None = None
+    #: A repeat group's own closing button ("✅ That is everything I disagree with").
+    done_label: str | None = None
 
     @field_validator("when", mode="before")
     @classmethod
@@ -129,8 +131,8 @@ class Step(_Strict):
         elif kind == "repeat":
             if not self.steps:
                 raise ValueError("a repeat step needs 'steps'")
-            if not (self.item_label and self.add_another and self.prompt):
-                raise ValueError("a repeat step needs 'prompt', 'item_label' and 'add_another'")
+            if not (self.item_label and self.add_another and self.done_label and self.prompt):
+                raise ValueError("a repeat step needs 'prompt', 'item_label', 'add_another' and 'done_label'")
             if any(s.kind in ("repeat", "info") for s in self.steps):
                 raise ValueError("a repeat step holds questions only (no info or repeat inside)")
             keys = [s.key for s in self.steps]

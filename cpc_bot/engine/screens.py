@@ -6,7 +6,7 @@ of user text is HTML-escaped because messages are sent with parse_mode=HTML.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from html import escape
 from typing import Any
 
@@ -15,7 +15,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from cpc_bot.engine.flow import Slot, progress
+from cpc_bot.engine.flow import Slot, part_of, progress
 from cpc_bot.engine.schema import Dialog, Step
 from cpc_bot.engine.values import format_clock, format_day
 from cpc_bot.telegram_text import telegram_length
@@ -134,6 +134,49 @@ def _later_row(response_id: int, slot: Slot) -> list[InlineKeyboardButton]:
     return [button(_("💾 Save and finish later"), response_id, slot, "later")]
 
 
+def where_we_are(dialog: Dialog, slots: list[Slot], slot: Slot) -> str:
+    """" · part 2 of 4 · question 7": the parts of the questionnaire are fixed and the number
+    counts the person's own path so far, so neither jumps when an answer opens more questions."""
+    parts = ""
+    part, of = part_of(dialog, slot)
+    if of > 1:
+        parts = " · " + _("part %(number)d of %(total)d") % {"number": part, "total": of}
+    number, _total = progress(slots, slot.key)
+    if number:
+        parts += " · " + _("question %(number)d") % {"number": number}
+    return parts
+
+
+def date_example(step: Step, today: date | None) -> str:
+    """An example that fits the question: a day to come for a meeting, a past one for a birthday."""
+    if today is None or step.past_only:
+        return "14/03/2019"
+    if step.future_only:
+        return (today + timedelta(days=30)).strftime("%d/%m/%Y")
+    return today.strftime("%d/%m/%Y")
+
+
+def answered_markup(view_dialog: Dialog, slots: list[Slot], key: str, value: Any, *, skipped: bool,
+                    locale: str) -> InlineKeyboardMarkup:
+    """What a tapped question keeps showing once answered: the answer, on a button that changes nothing."""
+    slot = next((s for s in slots if s.key == key), None)
+    if skipped:
+        label = "⏭ " + _("Skipped")
+    elif slot is None or slot.step is None:
+        label = "✔"
+    elif slot.is_more:
+        label = tr(slot.step.done_label)
+    elif slot.step.kind == "text":
+        label = _("✅ Done")
+    else:
+        label = "✔ " + describe_answer(slot.step, value, locale)
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=_preview(label, 60), callback_data=SHOWN_DATA)]])
+
+
+#: Callback data of the button that shows an answer already given.
+SHOWN_DATA = "shown"
+
+
 def question_screen(
     dialog: Dialog,
     slots: list[Slot],
@@ -144,18 +187,16 @@ def question_screen(
     locale: str,
     selection: list[str] | None = None,
     note: str | None = None,
+    today: date | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The prompt for one slot (not the review screen)."""
+    """The prompt for one slot (not the review screen); ``today`` (UK) for a date's example."""
     step = slot.step
     assert step is not None
     can_go_back = slots.index(slot) > 0
     lines: list[str] = []
     if note:
         lines += [escape(note), ""]
-    number, total = progress(slots, slot.key)
-    header = f"<b>{escape(_(dialog.title))}</b>"
-    if number:
-        header += " · " + escape(_("question %(number)d of %(total)d") % {"number": number, "total": total})
+    header = f"<b>{escape(_(dialog.title))}</b>" + escape(where_we_are(dialog, slots, slot))
     lines.append(header)
     if slot.group is not None and not slot.is_more:
         lines.append(f"<b>{escape(item_title(slot))}</b>")
@@ -166,7 +207,7 @@ def question_screen(
         assert group is not None
         lines += ["", escape(tr(group.prompt))]
         rows.append([button(tr(group.add_another), response_id, slot, "more", "add")])
-        rows.append([button(_("✅ That is everyone"), response_id, slot, "more", "stop")])
+        rows.append([button(tr(group.done_label), response_id, slot, "more", "stop")])
         rows.append(_nav_row(response_id, slot, can_skip=False, can_go_back=can_go_back))
         rows.append(_later_row(response_id, slot))
         return "\n".join(lines), _markup(dialog, rows)
@@ -205,7 +246,7 @@ def question_screen(
             lines.append(escape(_("Your answer now: %(answer)s") % {"answer": value}))
             rows.append([button(_("✅ Keep this time"), response_id, slot, "done")])
     elif step.kind == "date":
-        lines.append(escape(_("Type the date as day/month/year, for example 14/03/2019.")))
+        lines.append(escape(_("Type the date as day/month/year, for example %(example)s.") % {"example": date_example(step, today)}))
         if has_value:
             lines.append(escape(_("Your answer now: %(answer)s") % {"answer": describe_answer(step, value, locale)}))
             rows.append([button(_("✅ Keep this date"), response_id, slot, "done")])

@@ -70,6 +70,9 @@ class Outcome:
     view: View | None = None
     #: A line above the question ("Saved.").
     note: str | None = None
+    #: The question a tap just answered: its message keeps showing the answer, and the next
+    #: question comes as a new message, so the conversation reads back.
+    answered: str | None = None
     #: Said first, in a message of its own (a problem with what was typed); the question follows.
     reply: str | None = None
     #: A short word for a tap (Telegram: the answer to the callback); ``alert``: one that waits for OK.
@@ -333,7 +336,7 @@ class DialogSession:
         if slot.step is None or not slot.step.optional:
             return Outcome(toast=_("This question needs an answer."))
         await self._save(view, slot.key, None, skipped=True)
-        return Outcome(view=await self._advance(view, slot), toast=_("Skipped"))
+        return Outcome(view=await self._advance(view, slot), toast=_("Skipped"), answered=slot.key)
 
     async def _act_later(self, view: View, slot: Slot, value: str) -> Outcome:
         log.info("dialog.paused response=%s", view.response.id)
@@ -347,7 +350,7 @@ class DialogSession:
             return Outcome(toast=_("Please answer first."))
         if step.kind == "multi" and view.value(slot.key) is None:
             await self._save(view, slot.key, [])
-        return Outcome(view=await self._advance(view, slot), toast=_("Saved"))
+        return Outcome(view=await self._advance(view, slot), toast=_("Saved"), answered=slot.key)
 
     async def _act_clear(self, view: View, slot: Slot, value: str) -> Outcome:
         await self._forget(view, [slot.key])
@@ -364,7 +367,7 @@ class DialogSession:
         if key is None:
             return self._refused()
         await self._save(view, slot.key, key)
-        return Outcome(view=await self._advance(view, slot), toast=_("Saved"))
+        return Outcome(view=await self._advance(view, slot), toast=_("Saved"), answered=slot.key)
 
     async def _act_toggle(self, view: View, slot: Slot, value: str) -> Outcome:
         assert slot.step is not None
@@ -385,7 +388,7 @@ class DialogSession:
         if step.kind != "scale" or number is None or not step.min <= number <= step.max:
             return self._refused()
         await self._save(view, slot.key, number)
-        return Outcome(view=await self._advance(view, slot), toast=_("Saved"))
+        return Outcome(view=await self._advance(view, slot), toast=_("Saved"), answered=slot.key)
 
     async def _add_item(self, view: View, group: Step) -> View:
         count = item_count(group, view.answers) + 1
@@ -397,7 +400,7 @@ class DialogSession:
         assert slot.group is not None
         if value == "add":
             return Outcome(view=await self._add_item(view, slot.group))
-        return Outcome(view=await self._advance(view, slot))
+        return Outcome(view=await self._advance(view, slot), answered=slot.key)
 
     async def _act_edit(self, view: View, slot: Slot, value: str) -> Outcome:
         target = next((s for s in view.slots if s.is_question and s.token == value), None)

@@ -63,7 +63,7 @@ async def test_parent_journey_in_their_language(harness: BotHarness, emulator: B
     await parent.tap(t("Skip ➡️"))  # conference date
     await parent.say(words["child"])
     await parent.tap(t("Skip ➡️"))  # date of birth
-    await parent.tap(t("✅ That is everyone"))
+    await parent.tap(t("✅ That is every child"))
     await parent.tap(t("Skip ➡️"))  # things the conference should think about
     await parent.say(words["good"])
     await parent.tap(t("✅ Done"))

@@ -51,7 +51,7 @@ async def test_dialog_on_postgres_and_redis_survives_a_restart(
     await user.say("Amira")
     await harness.restart()
     await user.say("14/03/2019")
-    await user.tap("✅ That is everyone")
+    await user.tap("✅ That is every child")
     await user.say("We laugh a lot.")
     await user.tap("✅ Done")
     assert "Who are you to the children?" in emulator.last_message(2001).visible

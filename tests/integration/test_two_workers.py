@@ -47,8 +47,8 @@ async def test_a_parent_carries_on_across_two_workers(two_workers: list[Path], e
 
     # A double tap: both halves are in flight at once, and the proxy sends them to different workers.
     question = emulator.last_message(PARENT)
-    first = await parent.tap("✅ That is everyone", wait=False)
-    second = await parent.tap("✅ That is everyone", message_id=question.message_id, wait=False)
+    first = await parent.tap("✅ That is every child", wait=False)
+    second = await parent.tap("✅ That is every child", message_id=question.message_id, wait=False)
     for update_id in (first, second):
         await emulator.wait_processed(update_id, 30)
     assert "Are there things you think the conference should think about?" in emulator.last_message(PARENT).visible

@@ -32,7 +32,7 @@ async def parent_at_strengths(emulator: BotApiEmulator, chat_id: int) -> FakeUse
     await mum.tap("The first conference")
     await mum.say("Amira")
     await mum.say("14/03/2019")
-    await mum.tap("✅ That is everyone")
+    await mum.tap("✅ That is every child")
     await mum.tap("✅ Done")  # nothing chosen from the list of things to think about
     assert STRENGTHS in emulator.last_message(chat_id).visible
     return mum

@@ -47,7 +47,7 @@ async def test_parent_prepares_views_and_gets_the_report(harness: BotHarness, em
     await mum.tap("Add another child")
     await mum.say("Ben")
     await mum.tap("Skip ➡️")
-    await mum.tap("✅ That is everyone")
+    await mum.tap("✅ That is every child")
 
     assert "Are there things you think the conference should think about?" in shown(emulator)
     await mum.tap("⬜ Housing")
@@ -83,7 +83,7 @@ async def test_parent_prepares_views_and_gets_the_report(harness: BotHarness, em
     await mum.tap("It is a mistake in the facts")
     await mum.say("I missed one, and I phoned to rearrange it.")
     await mum.tap("✅ Done")
-    await mum.tap("✅ That is everyone")
+    await mum.tap("✅ That is everything I disagree with")
 
     scale = shown(emulator)
     assert "1 = Not safe at all and will be harmed again" in scale

@@ -118,7 +118,7 @@ async def test_a_parent_moving_from_abuse_to_suicide_still_gets_samaritans(harne
     await mum.tap("The first conference")
     await mum.say("Amira")
     await mum.say("14/03/2019")
-    await mum.tap("✅ That is everyone")
+    await mum.tap("✅ That is every child")
     await mum.tap("✅ Done")  # the list of things to think about; a question in words is next
     before = seen(emulator, 9105)
     await mum.say("he hurts me when he drinks")
@@ -147,7 +147,7 @@ async def test_the_parents_sos_button_the_review_and_after_finishing(harness: Bo
         labels = buttons(emulator.last_message(9106))
         if "✅ Finish" in labels:
             break
-        for choice in ("Next ➡️", "Skip ➡️", "✅ That is everyone", "✅ Done"):
+        for choice in ("Next ➡️", "Skip ➡️", "✅ That is every child", "✅ That is everything I disagree with", "✅ Done"):
             if choice in labels:
                 await dad.tap(choice)
                 break

@@ -89,7 +89,7 @@ async def to_strengths(emulator: BotApiEmulator, chat_id: int) -> FakeUser:
     user = await open_questions(emulator, chat_id)
     await user.say("Amira")
     await user.tap("Skip ➡️")  # date of birth
-    await user.tap("✅ That is everyone")
+    await user.tap("✅ That is every child")
     await user.tap("✅ Done")  # things to think about: none ticked
     assert STRENGTHS in emulator.last_message(chat_id).visible
     return user
@@ -109,7 +109,7 @@ async def to_review(user: FakeUser, emulator: BotApiEmulator) -> str:
         labels = buttons(message)
         if "✅ Finish" in labels:
             return message.visible
-        for choice in ("Next ➡️", "✅ That is everyone", "Skip ➡️", "✅ Done"):
+        for choice in ("Next ➡️", "✅ That is every child", "✅ That is everything I disagree with", "Skip ➡️", "✅ Done"):
             if choice in labels:
                 await user.tap(choice)
                 break
@@ -460,7 +460,7 @@ async def test_a_button_tap_delivered_twice_counts_once(harness: BotHarness, emu
     mum = await open_questions(emulator, MUM)
     await mum.say("Amira")
     await mum.tap("Skip ➡️")
-    await mum.tap("✅ That is everyone")
+    await mum.tap("✅ That is every child")
     assert "Are there things you think the conference should think about?" in emulator.last_message(MUM).visible
     # A tick box: handled twice, the second tap would untick it again.
     update_id = await mum.tap("⬜ Housing")

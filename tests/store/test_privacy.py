@@ -83,7 +83,7 @@ async def test_no_words_or_names_reach_the_logs_or_the_database_file(
     ana = await start_parent(emulator)
     await ana.say(SENTINEL)  # the child's name
     await ana.tap("Skip ➡️")
-    await ana.tap("✅ That is everyone")
+    await ana.tap("✅ That is every child")
     # The whole questionnaire with the sentinel in every answer, the report, the data page, a
     # wrong command, and a picture; then everything a person can ask for.
     await answer_the_rest(ana, emulator, ANA, words=f"{SENTINEL} says we are fine", short_words=SENTINEL)
@@ -107,7 +107,7 @@ async def test_a_redelivered_update_is_handled_once(harness: BotHarness, emulato
     ana = await start_parent(emulator)
     await ana.say("Amira")  # the child's name: a one-message answer
     await ana.tap("Skip ➡️")
-    await ana.tap("✅ That is everyone")
+    await ana.tap("✅ That is every child")
     await ana.tap("Skip ➡️")
     typed = await ana.say("We laugh a lot.")
     await emulator.redeliver(typed)
