@@ -38,6 +38,7 @@ from cpc_bot.engine.flow import (
     item_count,
     next_slot,
     previous_slot,
+    question_counts,
     visible_slots,
 )
 from cpc_bot.engine.loader import DialogRegistry
@@ -124,7 +125,8 @@ class DialogRunner:
         value = view.value(slot.key)
         if slot.is_more:
             value = None
-        return question_screen(view.dialog, view.slots, slot, rid, value, locale=_locale(), note=note)
+        counts = question_counts(view.dialog, view.answers, view.context) if slot.step and slot.step.kind == "info" else None
+        return question_screen(view.dialog, view.slots, slot, rid, value, locale=_locale(), note=note, counts=counts)
 
     # --------------------------------------------------------------- sending
     async def _strip_keyboard(self, bot: Bot, chat_id: int, message_id: int | None) -> None:
