@@ -171,15 +171,22 @@ async def give_conference_date(emulator: BotApiEmulator, chat_id: int, day: str 
     return user
 
 
-async def open_report_helper(emulator: BotApiEmulator, chat_id: int) -> FakeUser:
-    """A health visitor opens the report helper and answers who she is and when the conference is:
-    the first question about her involvement is next."""
+async def open_report_helper(emulator: BotApiEmulator, chat_id: int, *, area: str = "Elsewhere in England",
+                             kind: str = "Initial conference (ICPC)") -> FakeUser:
+    """A health visitor opens the report helper, says where and what the conference is, passes
+    the screen that counts the questions, and answers who she is and when the conference is: the
+    first question about her involvement is next."""
     nurse = emulator.user(chat_id, language_code="en")
     await nurse.say("/start")
     await nurse.tap("🧑‍💼 I work with children")
     await nurse.tap("📝 Write your report")
+    await nurse.tap(area)
+    await nurse.tap(kind)
+    assert "Questions in your report: up to" in emulator.last_message(chat_id).visible
+    await nurse.tap("Next ➡️")
     await nurse.say("Leeds Community Healthcare")
     await nurse.say("Sam Lee, health visitor")
+    await nurse.say("Health Centre, 1 Park Lane, Leeds LS1 1AA; 0113 496 0000; sam.lee@example.org")
     await nurse.say("15/12/2026")
     return nurse
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from cpc_bot.documents.report import Paperwork, ReportDocument, ReportItem, ReportSection
-from cpc_bot.engine.flow import Slot
+from cpc_bot.documents.report import Blanks, Paperwork, ReportDocument, ReportItem, ReportSection
+from cpc_bot.engine.flow import Slot, item_count
 from cpc_bot.engine.screens import describe_answer, item_title, short_label, tr
 from cpc_bot.engine.values import format_day
 from cpc_bot.engine.view import View
@@ -32,30 +33,68 @@ def _section_title(slot: Slot) -> str | None:
     return slot.group.section if opens_group else None
 
 
-#: The professional's report asks for their organisation under this key (dialogs/pro_report.yaml).
+#: The professional's report asks for their organisation under this key, the kind of conference
+#: under this one, and about each child in this repeat group (dialogs/pro_report.yaml).
 ORGANISATION = "agency"
+KIND = "kind"
+CHILDREN = "children"
+#: How many parents or carers get blanks for their details in a professional's Word file.
+PARENT_BLANKS = 2
 
 
-def _heading(slot: Slot, *, professional: bool = False) -> str:
+def _item_name(slot: Slot, answers: Mapping[str, Any]) -> str | None:
+    """What the person called this item ("Child A"), for the group's other questions."""
+    group = slot.group
+    if group is None or group.item_name is None or slot.index is None or slot.step is None:
+        return None
+    if slot.step.key == group.item_name:  # "Child 1 - called in this report: Child A"
+        return None
+    return _joined(answers.get(f"{group.key}.{slot.index}.{group.item_name}")) or None
+
+
+def _joined(value: Any) -> str:
+    return " ".join(str(part) for part in value or []).strip() if isinstance(value, list) else ""
+
+
+def _heading(slot: Slot, *, professional: bool = False, answers: Mapping[str, Any] | None = None) -> str:
     """The question as asked (the form's wording); "Child 2: Name" inside a repeat group.
 
     A professional reads "Worry 1 - what happened" and "Worry 1 - how we know": the item, then
-    what the paragraph tells."""
+    what the paragraph tells; a child they named reads "Child A - my reasons"."""
     if professional and slot.group is not None and slot.step is not None and slot.step.review_label:
         label = _(slot.step.review_label)
         if label[1:2].islower():  # "What happened" -> "what happened", but "ICPC" stays
             label = label[0].lower() + label[1:]
-        return f"{item_title(slot)} - {label}"
+        return f"{_item_name(slot, answers or {}) or item_title(slot)} - {label}"
     if slot.group is not None or slot.step is None:
         return short_label(slot)
     return tr(slot.step.prompt) or short_label(slot)
 
 
-def _paperwork() -> Paperwork:
-    """The blanks of a professional's Word file, in the current language."""
+def _paperwork(view: View) -> Paperwork:
+    """The blanks of a professional's Word file, in the current language: one for each child the
+    report is about (by the name the professional chose), then the parents or carers.
+
+    The rows are Staffordshire's "details of the child(ren) and family" (seed 001): "full details
+    for initial conference, any changes for review conference"."""
+    answers = view.answers
+    group = next((s for s in view.dialog.steps if s.key == CHILDREN and s.kind == "repeat"), None)
+    children = []
+    if group is not None:
+        for index in range(item_count(group, answers)):
+            named = _joined(answers.get(f"{group.key}.{index}.{group.item_name}")) if group.item_name else ""
+            children.append(named or _("%(item)s %(number)d") % {"item": tr(group.item_label), "number": index + 1})
+    child_rows = [_("Full name"), _("Date of birth"), _("Ethnicity"), _("Disability or special need")]
+    parent_rows = [_("Full name"), _("Other names they are known by"), _("Date of birth"), _("Relationship to the child"),
+                   _("Address"), _("Parental responsibility (yes or no)")]
+    note = _("Fill these in on your organisation's own systems, not in the chat: the bot never asks for full names, "
+             "dates of birth or addresses.")
+    if answers.get(KIND) == "review":
+        note += " " + _("For a review conference, fill in only what has changed since the last conference.")
     return Paperwork(
-        identity_note=_("Fill these in by hand. The bot does not keep names, dates of birth or addresses."),
-        identity=[_("Child's name"), _("Date of birth"), _("Address"), _("Name(s) of parents/carers")],
+        identity_note=note,
+        identity=[*(Blanks(name, child_rows) for name in children or [_("The child")]),
+                  *(Blanks(_("Parent or carer %(number)d") % {"number": n}, parent_rows) for n in range(1, PARENT_BLANKS + 1))],
         blank=_("[to fill in]"),
         signature=[_("Signature"), _("Name"), _("Job title"), _("Date")],
         page_of=_("Page %(page)s of %(pages)s"),
@@ -112,7 +151,7 @@ def build_answers_document(
             return (
                 _(dialog.report_title or dialog.title),
                 [(_(t) if (t := _section_title(s)) else None) for s in questions],
-                [_heading(s, professional=professional) for s in questions],
+                [_heading(s, professional=professional, answers=view.answers) for s in questions],
             )
 
     title_en, sections_en, labels_en = headings("en")
@@ -137,7 +176,7 @@ def build_answers_document(
                 images=pictures,
             ))
         if professional:  # dated by hand under the signature
-            paperwork: Paperwork | None = _paperwork()
+            paperwork: Paperwork | None = _paperwork(view)
             organisation = " ".join(str(part) for part in view.answers.get(ORGANISATION) or []).strip()
             footer = " · ".join(part for part in (title, organisation) if part)
         else:  # the form ends with the names and the date: the date goes under the last answers

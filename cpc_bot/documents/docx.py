@@ -112,23 +112,31 @@ def _widths(table: Table, *widths: Length) -> None:
 
 
 def _identity_table(word: WordDocument, paperwork: Paperwork) -> None:
-    """The child's and parents' details: shaded rows marked "[to fill in]", filled in by hand."""
+    """The children's and parents' details: for each person a title ("Child A") and shaded rows
+    marked "[to fill in]", filled in by hand; a title stays on the page of its rows."""
     note = word.add_paragraph()
     _italic(note.add_run(paperwork.identity_note))
     note.paragraph_format.keep_with_next = True
-    table = word.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-    for label in paperwork.identity:
-        row = table.add_row()
-        row.height, row.height_rule = Cm(0.8), WD_ROW_HEIGHT_RULE.AT_LEAST  # room to write by hand
-        _bold(row.cells[0].paragraphs[0].add_run(label))
-        blank = row.cells[1].paragraphs[0].add_run(paperwork.blank)
-        _italic(blank)
-        blank.font.color.rgb = GREY
-        for cell in row.cells:
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            _shade(cell, FILL_IN)
-    _widths(table, Cm(7), Cm(10))
+    for block in paperwork.identity:
+        title = word.add_paragraph()
+        _bold(title.add_run(block.title))
+        title.paragraph_format.keep_with_next = True
+        title.paragraph_format.space_before = Pt(6)
+        table = word.add_table(rows=0, cols=2)
+        table.style = "Table Grid"
+        last = len(block.rows) - 1
+        for index, label in enumerate(block.rows):
+            row = table.add_row()
+            row.height, row.height_rule = Cm(0.8), WD_ROW_HEIGHT_RULE.AT_LEAST  # room to write by hand
+            _bold(row.cells[0].paragraphs[0].add_run(label))
+            blank = row.cells[1].paragraphs[0].add_run(paperwork.blank)
+            _italic(blank)
+            blank.font.color.rgb = GREY
+            for cell in row.cells:
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+                cell.paragraphs[0].paragraph_format.keep_with_next = index < last  # one person's rows stay together
+                _shade(cell, FILL_IN)
+        _widths(table, Cm(7), Cm(10))
 
 
 def _signature_block(word: WordDocument, paperwork: Paperwork) -> None:

@@ -22,6 +22,14 @@ class ReportSection:
 
 
 @dataclass(frozen=True)
+class Blanks:
+    """One person's details, left blank to fill in by hand: "Child A" with its rows."""
+
+    title: str
+    rows: list[str]  # "Full name", "Date of birth", ...
+
+
+@dataclass(frozen=True)
 class Paperwork:
     """What a professional's Word file adds around the answers: lines filled in by hand.
 
@@ -30,7 +38,7 @@ class Paperwork:
     """
 
     identity_note: str  # why the identity rows are blank
-    identity: list[str]  # "Child's name", "Date of birth", ...
+    identity: list[Blanks]  # each child the report is about, then the parents or carers
     blank: str  # "[to fill in]"
     signature: list[str]  # "Signature", "Name", "Job title", "Date"
     page_of: str  # "Page %(page)s of %(pages)s": the numbers become Word page fields

@@ -80,6 +80,36 @@ def visible_slots(dialog: Dialog, answers: Mapping[str, Any], context: Mapping[s
     return slots
 
 
+def _may_show(step: Step, answers: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
+    """Shown now, or maybe later: each condition holds, or waits on an answer not given yet."""
+    return all((c.answer is not None and c.answer not in answers) or c.holds(dict(answers), dict(context))
+               for c in step.when)
+
+
+def question_counts(dialog: Dialog, answers: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, int]:
+    """How many questions the person may be asked, and how many of them can be skipped, given
+    the answers so far (an area chosen leaves out the other areas' questions). A question that
+    waits on an answer not given yet counts, so it is "up to"; a repeat group counts its items so far."""
+    questions = optional = 0
+    for step in dialog.steps:
+        if step.kind == "info" or not _may_show(step, answers, context):
+            continue
+        if step.kind != "repeat":
+            questions += 1
+            optional += step.optional
+            continue
+        for i in range(item_count(step, answers)):
+            # As visible_slots sees them: the item's own answers over the others (none given: not given).
+            scoped = {k: v for k, v in answers.items() if k not in {sub.key for sub in step.steps}}
+            scoped.update({sub.key: answers[f"{step.key}.{i}.{sub.key}"] for sub in step.steps
+                           if f"{step.key}.{i}.{sub.key}" in answers})
+            for sub in step.steps:
+                if _may_show(sub, scoped, context):
+                    questions += 1
+                    optional += sub.optional
+    return {"questions": questions, "optional": optional}
+
+
 def find_slot(slots: list[Slot], key: str | None) -> int | None:
     for i, slot in enumerate(slots):
         if slot.key == key:

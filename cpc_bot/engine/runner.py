@@ -30,7 +30,7 @@ from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.clock import LONDON
 from cpc_bot.engine.events import Events, Finished
-from cpc_bot.engine.flow import REVIEW
+from cpc_bot.engine.flow import REVIEW, question_counts
 from cpc_bot.engine.screens import (
     SHOWN_DATA,
     StepCb,
@@ -95,7 +95,9 @@ class DialogRunner:
         if slot.is_more:
             value = None
         today = self.session.clock().astimezone(LONDON).date()
-        return question_screen(view.dialog, view.slots, slot, rid, value, locale=_locale(), note=note, today=today)
+        counts = question_counts(view.dialog, view.answers, view.context) if slot.step and slot.step.kind == "info" else None
+        return question_screen(view.dialog, view.slots, slot, rid, value, locale=_locale(), note=note, today=today,
+                               counts=counts)
 
     # --------------------------------------------------------------- sending
     async def _strip_keyboard(self, bot: Bot, chat_id: int, message_id: int | None) -> None:

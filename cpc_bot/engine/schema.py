@@ -20,6 +20,10 @@ TRANSLATABLE_FIELDS = frozenset(
      "high_label", "add_another", "item_label", "done_label", "finished", "section", "report_title"}
 )
 
+#: What an info step's text can count, as ``%(questions)d``: the questions the person may be asked
+#: (their answers so far decide which), and how many of those have a Skip button.
+COUNTS = ("questions", "optional")
+
 StepKind = Literal["info", "text", "choice", "multi", "scale", "date", "time", "drawing", "repeat"]
 
 
@@ -88,6 +92,8 @@ class Step(_Strict):
     section: str | None = None
     optional: bool = False
     when: list[Condition] = Field(default_factory=list)
+    #: Where the question comes from (a seed document's number and words): for maintainers, never shown.
+    source: str | None = None
     # text
     max_messages: int | None = Field(default=None, ge=1)
     max_length: int = Field(default=4000, ge=1, le=4000)
@@ -112,6 +118,10 @@ class Step(_Strict):
     #: A repeat group's own closing button ("✅ That is everything I disagree with").
     done_label: str | None = None
 
+    #: The key of a text question of the group whose answer names each item in the written
+    #: report ("Child A" rather than "Child 1"), as the person chose to call it.
+    item_name: str | None = None
+
     @field_validator("when", mode="before")
     @classmethod
     def _when_list(cls, v: Any) -> Any:
@@ -128,6 +138,9 @@ class Step(_Strict):
         if kind == "info":
             if not self.text:
                 raise ValueError("an info step needs 'text'")
+            # A text that counts is %-formatted: then every % must be one of the counts.
+            if "%(" in self.text and re.search(r"%(?!\((?:" + "|".join(COUNTS) + r")\)d)", self.text):
+                raise ValueError(f"an info step's text counts only with {', '.join(f'%({c})d' for c in COUNTS)}")
         elif kind == "repeat":
             if not self.steps:
                 raise ValueError("a repeat step needs 'steps'")
@@ -138,6 +151,8 @@ class Step(_Strict):
             keys = [s.key for s in self.steps]
             if len(keys) != len(set(keys)):
                 raise ValueError("keys inside a repeat step must be unique")
+            if self.item_name is not None and not any(s.key == self.item_name and s.kind == "text" for s in self.steps):
+                raise ValueError(f"item_name {self.item_name!r} must be the key of a text question inside the group")
         elif not self.prompt:
             raise ValueError(f"a {kind} step needs 'prompt'")
         if kind in ("choice", "multi"):

@@ -6,6 +6,7 @@ of user text is HTML-escaped because messages are sent with parse_mode=HTML.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, time, timedelta
 from html import escape
 from typing import Any
@@ -188,8 +189,11 @@ def question_screen(
     selection: list[str] | None = None,
     note: str | None = None,
     today: date | None = None,
+    counts: Mapping[str, int] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The prompt for one slot (not the review screen); ``today`` (UK) for a date's example."""
+    """The prompt for one slot (not the review screen); ``today`` (UK) for a date's example.
+    ``counts`` fill an info text's ``%(questions)d`` and ``%(optional)d``
+    (:func:`cpc_bot.engine.flow.question_counts`)."""
     step = slot.step
     assert step is not None
     can_go_back = slots.index(slot) > 0
@@ -213,7 +217,10 @@ def question_screen(
         return "\n".join(lines), _markup(dialog, rows)
 
     if step.kind == "info":
-        lines += ["", escape(tr(step.text))]
+        text = tr(step.text)
+        if step.text and "%(" in step.text:
+            text = text % (counts or {"questions": 0, "optional": 0})
+        lines += ["", escape(text)]
         rows.append([button(_("Next ➡️"), response_id, slot, "next")])
         rows.append(_nav_row(response_id, slot, can_skip=False, can_go_back=can_go_back))
         rows.append(_later_row(response_id, slot))

@@ -9,7 +9,7 @@ from docx.enum.table import WD_TABLE_DIRECTION
 from docx.oxml.ns import qn
 
 from cpc_bot.documents.docx import render_docx
-from cpc_bot.documents.report import Paperwork, ReportDocument, ReportItem, ReportSection
+from cpc_bot.documents.report import Blanks, Paperwork, ReportDocument, ReportItem, ReportSection
 
 
 def arabic_report() -> ReportDocument:
@@ -21,7 +21,7 @@ def arabic_report() -> ReportDocument:
         sections=[ReportSection("ما الذي يقلقنا: الأذى", None, [ReportItem("مصدر قلق 1 - ما الذي حدث", None, ["..."])])],
         footer="تقرير إلى مؤتمر حماية الطفل · NHS",
         paperwork=Paperwork(
-            identity_note="املأ هذه البيانات بخط اليد.", identity=["اسم الطفل", "العنوان"], blank="[للتعبئة]",
+            identity_note="املأ هذه البيانات بخط اليد.", identity=[Blanks("الطفل A", ["الاسم الكامل", "العنوان"])], blank="[للتعبئة]",
             signature=["التوقيع", "الاسم", "المسمى الوظيفي", "التاريخ"], page_of="الصفحة %(page)s من %(pages)s",
         ),
     )

@@ -11,6 +11,7 @@ from cpc_bot.engine.flow import (
     next_slot,
     previous_slot,
     progress,
+    question_counts,
     visible_slots,
 )
 from cpc_bot.engine.schema import Dialog
@@ -29,6 +30,7 @@ steps:
     prompt: Each child
     item_label: Child
     add_another: Add another child
+    done_label: That is all
     steps:
       - {key: name, kind: text, prompt: Name}
       - {key: born, kind: date, prompt: Born, optional: true}
@@ -93,3 +95,37 @@ def test_bad_dates(typed: str, code: str) -> None:
 def test_dates_read_in_the_users_language() -> None:
     assert format_day(date(2019, 3, 14), "en") == "14 March 2019"
     assert format_day(date(2019, 3, 14), "pl") == "14 marca 2019"
+
+
+AREAS = Dialog.model_validate(yaml.safe_load("""
+id: areas
+version: 1
+title: Report
+audience: professional
+finished: Done.
+steps:
+  - {key: area, kind: choice, prompt: Area, options: [{key: north, label: North}, {key: south, label: South}]}
+  - {key: intro, kind: info, text: "Up to %(questions)d, skip %(optional)d"}
+  - {key: north_only, kind: text, prompt: North, optional: true, when: {answer: area, is: north}}
+  - key: worries
+    kind: repeat
+    prompt: Another?
+    item_label: Worry
+    add_another: Add
+    done_label: That is all
+    steps:
+      - {key: what, kind: text, prompt: What, optional: true}
+      - {key: how, kind: choice, prompt: How, when: {answer: what, answered: true}, options: [{key: a, label: A}, {key: b, label: B}]}
+"""))
+
+
+def test_question_counts_follow_the_answers_so_far() -> None:
+    # Nothing chosen yet: every question that may come up counts (the info screen does not).
+    assert question_counts(AREAS, {}, {}) == {"questions": 4, "optional": 2}
+    # South leaves out the north's question; the "how" waits on "what", so it still counts.
+    assert question_counts(AREAS, {"area": "south"}, {}) == {"questions": 3, "optional": 1}
+    assert question_counts(AREAS, {"area": "north"}, {}) == {"questions": 4, "optional": 2}
+    # "What" skipped in the first worry: no "how" there; a second worry adds its two.
+    assert question_counts(AREAS, {"area": "south", "worries.0.what": [], "worries.count": 2}, {}) == {
+        "questions": 4, "optional": 2}
+    assert question_counts(AREAS, {"area": "south", "worries.0.what": ["x"]}, {}) == {"questions": 3, "optional": 1}

@@ -21,6 +21,7 @@ steps:
     prompt: Tell us about each child.
     item_label: Child
     add_another: Add another child
+    done_label: That is all
     steps:
       - {key: name, kind: text, prompt: First name, max_messages: 1}
       - {key: born, kind: date, prompt: Date of birth, past_only: true, optional: true}
@@ -69,6 +70,9 @@ def test_good_file_loads(tmp_path: Path) -> None:
         (GOOD.replace("    text: Hello\n", ""), "an info step needs 'text'"),
         (GOOD + "  - {key: x, kind: text}\n", "step 'x' (steps[5]): a text step needs 'prompt'"),
         (GOOD.replace("steps:\n  - key: intro", "steps:\n - key: intro\n   - bad", 1), "not valid YAML"),
+        (GOOD.replace("text: Hello", "text: 'Up to %(questions)d, 100%'"), "counts only with %(questions)d, %(optional)d"),
+        (GOOD.replace("text: Hello", "text: 'Up to %(steps)d'"), "counts only with"),
+        (GOOD.replace("item_label: Child", "item_label: Child\n    item_name: born"), "item_name 'born' must be the key of a text question"),
     ],
 )
 def test_mistakes_name_file_and_step(tmp_path: Path, broken: str, expected: str) -> None:
@@ -77,6 +81,13 @@ def test_mistakes_name_file_and_step(tmp_path: Path, broken: str, expected: str)
         load_dialog_file(path)
     assert str(caught.value).startswith("sample.yaml")
     assert expected in str(caught.value)
+
+
+def test_an_info_text_without_counts_may_hold_a_percent_and_a_group_names_its_items(tmp_path: Path) -> None:
+    text = GOOD.replace("text: Hello", "text: 'Nearly 100% of people finish'").replace(
+        "item_label: Child", "item_label: Child\n    item_name: name")
+    dialog = load_dialog_file(write(tmp_path, text))
+    assert dialog.steps[0].text == "Nearly 100% of people finish" and dialog.steps[1].item_name == "name"
 
 
 def test_id_must_match_file_name(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ async def test_polish_report_has_polish_and_english_headings(harness: BotHarness
     await mama.tap("Pomiń ➡️")  # conference date
     await mama.say("Zosia")
     await mama.tap("Pomiń ➡️")
-    await mama.tap("✅ To wszystkie")
+    await mama.tap("✅ To wszystkie dzieci")
     await mama.tap("Pomiń ➡️")  # things to think about
     await mama.say("Codziennie czytamy razem książki.")
     await mama.tap("✅ Gotowe")

@@ -20,6 +20,10 @@ async def write_report(emulator: BotApiEmulator) -> WordDocument:
     nurse = await open_report_helper(emulator, NURSE)
     await nurse.say("Health visitor since the birth of Amira in 2025.")
     await nurse.tap("✅ Done")
+    await nurse.say("The GP and the nursery.")
+    await nurse.tap("✅ Done")
+    await nurse.say("Grandmother, who helps most days.")
+    await nurse.tap("✅ Done")
     await nurse.say("Amira was found alone in the flat on 3 November; there is a risk of significant harm.")
     await nurse.tap("✅ Done")
     await nurse.tap("Observation (I saw or heard it)")
@@ -34,7 +38,9 @@ async def write_report(emulator: BotApiEmulator) -> WordDocument:
     await nurse.tap("✅ Done")
     await nurse.tap("Observation (I saw or heard it)")
     await nurse.tap("✅ That is every example")
-    await nurse.say("Amira is 18 months old; she smiles and reaches for her mum.")
+    await nurse.say("Mum cares well for Amira when she is home; nights are the gap.")
+    await nurse.tap("✅ Done")
+    await nurse.say("Without a plan for nights Amira may be left alone again.")
     await nurse.tap("✅ Done")
     await nurse.say("A plan for who looks after Amira when mum works nights.")
     await nurse.tap("✅ Done")
@@ -43,8 +49,17 @@ async def write_report(emulator: BotApiEmulator) -> WordDocument:
     await nurse.tap("✅ Done")
     await nurse.say("A written plan for night shifts, agreed with grandmother.")
     await nurse.tap("✅ Done")
+    await nurse.say("Amira")
+    await nurse.say("Amira is 18 months old; she smiles and reaches for her mum.")
+    await nurse.tap("✅ Done")
+    await nurse.say("Growing well; all checks done.")
+    await nurse.tap("✅ Done")
+    await nurse.tap("Yes: harmed, and likely to be harmed again")
     await nurse.tap("A child protection plan")
     await nurse.tap("Neglect")
+    await nurse.say("She was left alone and nothing yet stops it happening again.")
+    await nurse.tap("✅ Done")
+    await nurse.tap("✅ That is every child")
     assert "Check your answers" in emulator.last_message(NURSE).visible
     await nurse.tap("✅ Finish")
 
@@ -56,7 +71,8 @@ async def test_guided_report_to_docx_with_plain_language_check(harness: BotHarne
     assert emulator.documents(NURSE)[-1].file_name == "conference-report-2026-11-24.docx"
     text = "\n".join(p.text for p in word.paragraphs)
     headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
-    assert headings[:3] == ["About this report", "What are we worried about: harm", "What are we worried about: complicating factors"]
+    assert headings[:4] == ["About this report", "The family's network", "What are we worried about: harm",
+                            "What are we worried about: complicating factors"]
     for expected in ("Report to a Child Protection Conference", "Leeds Community Healthcare",
                      "Amira was found alone in the flat on 3 November; there is a risk of significant harm.",
                      "Observation (I saw or heard it)", "Mum has kept every health appointment since September.",
@@ -107,8 +123,11 @@ async def test_the_word_file_is_a4_numbered_and_ready_to_sign(harness: BotHarnes
     # The child's and parents' details: marked, shaded blanks at the top (the bot never asks them).
     identity, signature = word.tables[0], word.tables[-1]
     assert [[cell.text for cell in row.cells] for row in identity.rows] == [
-        ["Child's name", "[to fill in]"], ["Date of birth", "[to fill in]"], ["Address", "[to fill in]"],
-        ["Name(s) of parents/carers", "[to fill in]"]]
+        ["Full name", "[to fill in]"], ["Date of birth", "[to fill in]"], ["Ethnicity", "[to fill in]"],
+        ["Disability or special need", "[to fill in]"]]
+    assert Paragraph(identity._tbl.getprevious(), None).text == "Amira"  # the name she chose for the child
+    assert [row.cells[0].text for row in word.tables[1].rows][:2] == ["Full name", "Other names they are known by"]
+    assert {"Parent or carer 1", "Parent or carer 2"} <= set(texts)
     assert all(cell._tc.tcPr.find(qn("w:shd")) is not None for row in identity.rows for cell in row.cells)
     assert word.element.body.index(identity._tbl) < word.element.body.index(paragraphs[texts.index("About this report")]._p)
 
@@ -124,6 +143,10 @@ async def test_jargon_is_flagged_with_everyday_words_and_each_excerpt_stays_in_i
     nurse = await open_report_helper(emulator, NURSE)
     await nurse.say("Known to the family as their HV since 2025; concerns about neglect")
     await nurse.tap("✅ Done")
+    await nurse.say("The GP.")
+    await nurse.tap("✅ Done")
+    await nurse.say("None known.")
+    await nurse.tap("✅ Done")
     await nurse.say("Police were called to DA at the home on 3 November.")
     await nurse.tap("✅ Done")
     await nurse.tap("Observation (I saw or heard it)")
@@ -138,7 +161,9 @@ async def test_jargon_is_flagged_with_everyday_words_and_each_excerpt_stays_in_i
     await nurse.tap("✅ Done")
     await nurse.tap("Fact (checked and known)")
     await nurse.tap("✅ That is every example")
-    await nurse.say("Amira is pre-verbal; she smiles and reaches for her mum.")
+    await nurse.say("Mum looks after Amira well when she is home.")
+    await nurse.tap("✅ Done")
+    await nurse.say("Nights are the gap.")
     await nurse.tap("✅ Done")
     await nurse.say("Stay on universal partnership plus, with a plan for nights.")
     await nurse.tap("✅ Done")
@@ -147,8 +172,17 @@ async def test_jargon_is_flagged_with_everyday_words_and_each_excerpt_stays_in_i
     await nurse.tap("✅ Done")
     await nurse.say("A written plan for night shifts.")
     await nurse.tap("✅ Done")
+    await nurse.say("Amira")
+    await nurse.say("Amira is pre-verbal; she smiles and reaches for her mum.")
+    await nurse.tap("✅ Done")
+    await nurse.say("Growing well.")
+    await nurse.tap("✅ Done")
+    await nurse.tap("Yes: likely to be harmed")
     await nurse.tap("A child protection plan")
     await nurse.tap("Neglect")
+    await nurse.say("Nothing yet covers the nights.")
+    await nurse.tap("✅ Done")
+    await nurse.tap("✅ That is every child")
     await nurse.tap("✅ Finish")
 
     # Each term with its everyday words; each excerpt from its own answer only (the neglect at the
@@ -163,10 +197,10 @@ async def test_jargon_is_flagged_with_everyday_words_and_each_excerpt_stays_in_i
         "  Police were called to DA at the home on 3 November.",
         "• attuned: notices and responds to what the baby needs",
         "  Mum is attuned to Amira and feeds her on time.",
-        "• pre-verbal: not talking yet",
-        "  Amira is pre-verbal; she smiles and reaches for her mum.",
         "• universal partnership plus: extra help from the health visitor and other services (say which)",
         "  Stay on universal partnership plus, with a plan for nights.",
+        "• pre-verbal: not talking yet",
+        "  Amira is pre-verbal; she smiles and reaches for her mum.",
     ])
 
 
@@ -177,8 +211,12 @@ async def test_a_polish_professional_reads_the_check_in_polish_and_the_everyday_
     await nurse.say("/start")
     await nurse.tap(t("🧑‍💼 I work with children"))
     await nurse.tap(t("📝 Write your report"))
+    await nurse.tap(t("Elsewhere in England"))
+    await nurse.tap(t("Initial conference (ICPC)"))
+    await nurse.tap(t("Next ➡️"))
     await nurse.say("Leeds Community Healthcare")
     await nurse.say("Sam Lee, health visitor")
+    await nurse.say("Health Centre, Leeds; 0113 496 0000")
     await nurse.say("15/12/2026")
     await answer_the_rest(nurse, emulator, NURSE, words="Seen by the HV at home.", t=t)
 

@@ -150,7 +150,7 @@ KEEP_STEPS = {
     "parent_prepare": ("intro", "conference_date", "conference_kind", "children", "strengths"),
     "young_person": ("intro", "working_well", "worries", "take_part"),
     "child_under12": ("intro", "good_things", "worries"),
-    "pro_report": ("agency", "practitioner", "child_views"),
+    "pro_report": ("agency", "practitioner", "children"),
 }
 
 
