@@ -270,7 +270,7 @@ def _reminder_rows(cfg: Config, report: Report, number: str, count: int, rate: i
 def bench_pdf(cfg: Config, report: Report) -> None:
     from bench.pdf import run_pdf
 
-    for locale, name in (("en", "English"), ("ur", "Urdu")):
+    for locale, name in (("en", "English"), ("ur", "Urdu"), ("bn", "Bengali")):
         _progress(f"PDF {name}: {cfg.pdf_repeats} renders")
         try:
             r = run_pdf(locale, cfg.pdf_repeats)

@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import gc
 import logging
+import threading
+import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -130,6 +132,35 @@ def settle_heap() -> None:
     the benchmark. (``gc.freeze``; call once, after ``prepare``, in the serving process.)"""
     gc.collect()
     gc.freeze()
+
+
+#: Seconds between serving and the documents warm-up: the first replies after a start do not
+#: share the interpreter with it (the warm-up takes about half a second of CPU).
+WARM_UP_DELAY = 3.0
+
+
+def warm_up_documents(delay: float = WARM_UP_DELAY) -> threading.Thread:
+    """Load the PDF libraries and fonts in a thread, ``delay`` seconds after the bot starts
+    serving: the first report after a start is then as quick as the others, and start-up does
+    not wait for it. A report asked for before then loads what it needs itself. What was loaded
+    lives as long as the process, so it is settled like the start-up heap (``settle_heap``)."""
+
+    def run() -> None:
+        started = time.perf_counter()
+        try:
+            from cpc_bot.documents.pdf import warm_up
+
+            warm_up()
+        except Exception as exc:  # noqa: BLE001 - a report can still load what it needs
+            log.warning("documents.warm_up_failed error=%s", type(exc).__name__)
+            return
+        settle_heap()
+        log.info("documents.warm seconds=%.2f", time.perf_counter() - started)
+
+    thread = threading.Timer(delay, run)
+    thread.name, thread.daemon = "documents-warm-up", True
+    thread.start()
+    return thread
 
 
 def _keep_response_models() -> list[Any]:

@@ -12,7 +12,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from cpc_bot import redaction
-from cpc_bot.app import BotApp, build_app, settle_heap
+from cpc_bot.app import BotApp, build_app, settle_heap, warm_up_documents
 from cpc_bot.clock import system_clock
 from cpc_bot.config import DEMO_TOKEN, ConfigError, Settings, load_settings
 from cpc_bot.domain.areas import AREAS
@@ -40,6 +40,7 @@ def _logging(settings: Settings) -> None:
 async def _poll(app: BotApp) -> None:
     await app.prepare()
     settle_heap()
+    warm_up_documents()
     await app.bot.delete_webhook(drop_pending_updates=False)
     try:
         await app.dispatcher.start_polling(app.bot, handle_signals=True)
@@ -56,6 +57,7 @@ async def _webhook(app: BotApp) -> None:
     secret = settings.webhook_secret.get_secret_value()
     await app.prepare()
     settle_heap()
+    warm_up_documents()
     await app.bot.set_webhook(settings.webhook_url + settings.webhook_path, secret_token=secret)
     web_app = webhook_app(app.dispatcher, app.bot, secret_token=secret, path=settings.webhook_path,
                           handle_in_background=settings.webhook_in_background)
@@ -84,6 +86,7 @@ async def _demo(settings: Settings) -> None:
     app = build_app(demo_settings, system_clock, demo=True)
     await app.prepare()
     settle_heap()
+    warm_up_documents()
     print(f"CPC Companion demo is running. Open {base}/ in your browser (Ctrl+C to stop).", flush=True)
     if not settings.smtp_host:
         print("No SMTP server is set: verification codes are printed here instead of mailed "
