@@ -130,7 +130,7 @@ async def answer_the_rest(user: Any, emulator: Any, chat_id: int, words: str = "
     happens after the questions, so they do not break when a question is added.
     ``t`` translates the button labels for a person using another language; ``short_words``
     answer a step that refused ``words`` as too long (a name, a case reference)."""
-    navigation = {t("⬅️ Back"), t("💾 Save and finish later"), t("🆘 I don't feel safe right now"), t("🆘 I need help now")}
+    navigation = {t("⬅️ Back"), t("💾 Save and finish later"), t("🆘 I don't feel safe right now"), t("🆘 I need help now"), t("🏠 Menu")}
     for _ in range(limit):
         message = emulator.last_message(chat_id)
         labels = [label.replace("\u200f", "") for label in buttons(message)]

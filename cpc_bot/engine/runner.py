@@ -149,6 +149,16 @@ class DialogRunner:
         assert outcome.view is not None
         await self.send_prompt(bot, chat_id, state, outcome.view, outcome.note)
 
+    async def reprompt(self, bot: Bot, chat_id: int, state: FSMContext) -> None:
+        """After help or a guide asked for in the middle of a question: the question again, below
+        it, so the live question is never above what interrupted it."""
+        data = await state.get_data()
+        if not data.get("response_id"):
+            return
+        view = await self.session.active_view(int(data["response_id"]), chat_id)
+        if view is not None:
+            await self.send_prompt(bot, chat_id, state, view)
+
     async def stop(self, bot: Bot, chat_id: int, state: FSMContext) -> bool:
         """Leave the questionnaire (answers stay saved). True when one was active."""
         data = await state.get_data()
@@ -212,18 +222,18 @@ class DialogRunner:
         await self._show(message, state, await self.session.picture(view, buffer.read(), message.caption))
 
     # ------------------------------------------------------------- buttons
-    async def _keep_answer(self, bot: Bot, message: Message, state: FSMContext, view: View, key: str,
-                           note: str | None) -> None:
+    async def _keep_answer(self, bot: Bot, message: Message, state: FSMContext, outcome: Outcome, view: View,
+                           key: str) -> None:
         """The tapped question keeps its words and shows the answer given in place of its
         buttons; the next question comes as a new message below it. The conversation reads back
         like one, and a "Saved: 15 December" above the question is not overwritten."""
         stored = view.stored.get(key)
         markup = answered_markup(view.dialog, view.slots, key, stored.value if stored else None,
-                                 skipped=bool(stored and stored.skipped), locale=_locale())
+                                 skipped=bool(stored and stored.skipped), locale=_locale(), label=outcome.answered_as)
         # Already edited (a double tap) or deleted: the next question still comes.
         with suppress(TelegramBadRequest):
             await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=message.message_id, reply_markup=markup)
-        text, keyboard = self.render(view, note)
+        text, keyboard = self.render(view, outcome.note)
         sent = await bot.send_message(message.chat.id, text, reply_markup=keyboard)
         await self._remember(state, view, sent.message_id)
 
@@ -254,7 +264,7 @@ class DialogRunner:
                     await self._strip_keyboard(bot, chat_id, message.message_id)
                 await bot.send_message(chat_id, escape(outcome.closing))
         elif outcome.view is not None and outcome.answered and message is not None:
-            await self._keep_answer(bot, message, state, outcome.view, outcome.answered, outcome.note)
+            await self._keep_answer(bot, message, state, outcome, outcome.view, outcome.answered)
         elif outcome.view is not None:
             await self._show_in_place(query, state, outcome.view, outcome.note)
         for event in outcome.events:

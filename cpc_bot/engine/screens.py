@@ -103,7 +103,17 @@ def _nav_row(response_id: int, slot: Slot, *, can_skip: bool, can_go_back: bool)
         row.append(button(_("⬅️ Back"), response_id, slot, "back"))
     if can_skip:
         row.append(button(_("Skip ➡️"), response_id, slot, "skip"))
+    row.append(menu_button())
     return row
+
+
+#: Callback data of the 🏠 Menu button: leave the questionnaire (answers saved) for the main menu.
+HOME_DATA = "home"
+
+
+def menu_button() -> InlineKeyboardButton:
+    """The way back to the main menu, on every screen."""
+    return InlineKeyboardButton(text=_("🏠 Menu"), callback_data=HOME_DATA)
 
 
 #: Callback data of the 🆘 button on every screen children and parents see.
@@ -158,10 +168,12 @@ def date_example(step: Step, today: date | None) -> str:
 
 
 def answered_markup(view_dialog: Dialog, slots: list[Slot], key: str, value: Any, *, skipped: bool,
-                    locale: str) -> InlineKeyboardMarkup:
+                    locale: str, label: str | None = None) -> InlineKeyboardMarkup:
     """What a tapped question keeps showing once answered: the answer, on a button that changes nothing."""
     slot = next((s for s in slots if s.key == key), None)
-    if skipped:
+    if label:  # said by the session ("✔ Add another child")
+        pass
+    elif skipped:
         label = "⏭ " + _("Skipped")
     elif slot is None or slot.step is None:
         label = "✔"
@@ -325,5 +337,6 @@ def review_screen(
                 for i in range(count)
             ])
     rows.append([button(_("✅ Finish"), response_id, review, "finish")])
-    rows.append([button(_("⬅️ Back"), response_id, review, "back"), button(_("💾 Save and finish later"), response_id, review, "later")])
+    rows.append([button(_("⬅️ Back"), response_id, review, "back"), menu_button()])
+    rows.append([button(_("💾 Save and finish later"), response_id, review, "later")])
     return "\n\n".join(lines).replace("\n\n\n", "\n\n"), _markup(dialog, rows)

@@ -73,6 +73,8 @@ class Outcome:
     #: The question a tap just answered: its message keeps showing the answer, and the next
     #: question comes as a new message, so the conversation reads back.
     answered: str | None = None
+    #: How to show that answer when the question's own answer does not say it ("Add another child").
+    answered_as: str | None = None
     #: Said first, in a message of its own (a problem with what was typed); the question follows.
     reply: str | None = None
     #: A short word for a tap (Telegram: the answer to the callback); ``alert``: one that waits for OK.
@@ -230,7 +232,7 @@ class DialogSession:
                     "Tap Done to go on, or Write it again to start this answer over."))
             value = [*parts, text]
             await self._save(view, slot.key, value)
-            log.info("answer.saved response=%s key=%s", view.response.id, slot.key)
+            log.debug("answer.saved response=%s key=%s", view.response.id, slot.key)
             if step.max_messages is not None and len(value) >= step.max_messages:
                 view = await self._advance(view, slot)
             return Outcome(view=view, note=_("Saved."), in_place=False)
@@ -398,9 +400,11 @@ class DialogSession:
 
     async def _act_more(self, view: View, slot: Slot, value: str) -> Outcome:
         assert slot.group is not None
+        group = slot.group
         if value == "add":
-            return Outcome(view=await self._add_item(view, slot.group))
-        return Outcome(view=await self._advance(view, slot), answered=slot.key)
+            return Outcome(view=await self._add_item(view, group), answered=slot.key,
+                           answered_as="✔ " + _(group.add_another or ""))
+        return Outcome(view=await self._advance(view, slot), answered=slot.key, answered_as=_(group.done_label or ""))
 
     async def _act_edit(self, view: View, slot: Slot, value: str) -> Outcome:
         target = next((s for s in view.slots if s.is_question and s.token == value), None)

@@ -39,8 +39,10 @@ def help_text() -> str:
     )
 
 
-async def cmd_help(message: Message) -> None:
+async def cmd_help(message: Message, state: FSMContext, bot: Bot, runner: DialogRunner) -> None:
     await message.answer(help_text())
+    # In the middle of a questionnaire, the question comes again below the help.
+    await runner.reprompt(bot, message.chat.id, state)
 
 
 async def cmd_cancel(message: Message, state: FSMContext, bot: Bot, runner: DialogRunner) -> None:

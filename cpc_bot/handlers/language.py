@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from cpc_bot.engine.screens import menu_button
 from cpc_bot.handlers.menu import MenuCb
 from cpc_bot.i18n.locale import LANGUAGES, language_name
 from cpc_bot.store.repository import Repository
@@ -31,6 +32,7 @@ async def cmd_language(message: Message, i18n: I18n) -> None:
         for code in _choices(i18n)
     ]
     rows = [keys[i:i + 2] for i in range(0, len(keys), 2)]  # two a row: nine languages fit one screen
+    rows.append([menu_button()])
     await message.answer(_("Which language would you like?"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -44,7 +46,8 @@ async def on_language(query: CallbackQuery, callback_data: MenuCb, i18n: I18n, r
     with i18n.use_locale(code):
         await query.answer()
         await query.message.edit_text(
-            _("From now on I will write in English. Send /start to carry on."), reply_markup=None
+            _("From now on I will write in English. Send /start to carry on."),
+            reply_markup=InlineKeyboardMarkup(inline_keyboard=[[menu_button()]]),
         )
 
 

@@ -540,6 +540,8 @@ class ConferenceDesk:
             await query.message.answer(_("What would you like to do?"),
                                        reply_markup=role_keyboard(only=data.get("role") or None))
             return
+        # A Join button copied into the chat of someone who never sent /start: they exist now.
+        await self.repo.ensure_user(user)
         result = await self.conferences.redeem(callback_data.code, user)
         if isinstance(result, str):
             await query.answer()

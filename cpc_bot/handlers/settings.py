@@ -15,6 +15,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from cpc_bot.engine.screens import menu_button
 from cpc_bot.handlers.menu import MenuCb
 from cpc_bot.reminders.sender import ReminderSender, RevealCb
 from cpc_bot.reminders.store import ReminderStore, as_due
@@ -43,7 +44,7 @@ def settings_screen(discreet: bool) -> tuple[str, InlineKeyboardMarkup]:
     button = (InlineKeyboardButton(text=_("Turn discreet mode off"), callback_data=MenuCb(a=DISCREET_ACTION, v="off").pack())
               if discreet else
               InlineKeyboardButton(text=_("🔒 Turn discreet mode on"), callback_data=MenuCb(a=DISCREET_ACTION, v="on").pack()))
-    return text, InlineKeyboardMarkup(inline_keyboard=[[button]])
+    return text, InlineKeyboardMarkup(inline_keyboard=[[button], [menu_button()]])
 
 
 async def cmd_settings(message: Message, repo: Repository) -> None:

@@ -18,7 +18,7 @@ from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.runner import DialogRunner
-from cpc_bot.engine.screens import SOS_DATA, sos_button_adult, tr
+from cpc_bot.engine.screens import HOME_DATA, SOS_DATA, sos_button_adult, tr
 from cpc_bot.handlers.menu import MenuCb, role_keyboard
 from cpc_bot.handlers.professional import ConferenceDesk
 from cpc_bot.handlers.settings import discreet_offer_button
@@ -62,6 +62,12 @@ async def cmd_start(message: Message, command: CommandObject, state: FSMContext,
     # An invite link only shows who invited them: joining takes a tap (link previews open links too).
     if command.args and command.args.startswith("i") and await desk.show_invite(message, command.args[1:]):
         return
+    text, keyboard = await start_screen(repo, registry, message.chat.id)
+    await message.answer(text, reply_markup=keyboard)
+
+
+async def start_screen(repo: Repository, registry: DialogRegistry, user_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    """The main menu: who are you, and what you can carry on with."""
     text = _(
         "Hello! I am CPC Companion.\n\n"
         "I help you get ready for a <b>child protection conference</b>. That is a meeting where a "
@@ -71,14 +77,27 @@ async def cmd_start(message: Message, command: CommandObject, state: FSMContext,
         "If someone is in danger now, call 999.\n\n"
         "Who are you?"
     )
-    unfinished, finished = await _progress(repo, registry, message.chat.id)
+    unfinished, finished = await _progress(repo, registry, user_id)
     rows = [[_button(_("▶️ Carry on: %(title)s") % {"title": _(registry[d].title)}, "open", d)] for d in unfinished]
     if len(finished) == 1:
         rows += _comeback_rows(finished[0])
     else:  # rare (one phone, two roles): each opens its own choice, named
         rows += [[_button("📝 " + _(registry[d].title), "open", d)] for d in finished]
     rows += role_keyboard().inline_keyboard
-    await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def on_home(query: CallbackQuery, state: FSMContext, bot: Bot, repo: Repository, registry: DialogRegistry,
+                  runner: DialogRunner) -> None:
+    """🏠 Menu, from any screen: leaves a questionnaire (answers stay saved) for the main menu."""
+    await query.answer()
+    await runner.stop(bot, query.from_user.id, state)
+    await state.clear()
+    text, keyboard = await start_screen(repo, registry, query.from_user.id)
+    if isinstance(query.message, Message):
+        await _show(query.message, text, keyboard)  # or a new message: EditFallback
+    else:
+        await bot.send_message(query.from_user.id, text, reply_markup=keyboard)
 
 
 async def _dialog_menu(repo: Repository, registry: DialogRegistry, user_id: int,
@@ -241,6 +260,7 @@ async def on_again_answer(query: CallbackQuery, callback_data: MenuCb, state: FS
 def setup() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_start, CommandStart())
+    router.callback_query.register(on_home, F.data == HOME_DATA)
     router.callback_query.register(on_role, MenuCb.filter(F.a == "role"))
     router.callback_query.register(on_age, MenuCb.filter(F.a == "age"))
     router.callback_query.register(on_open, MenuCb.filter(F.a == "open"))

@@ -53,7 +53,7 @@ async def test_walk_every_step_kind_back_skip_review_and_finish(harness: BotHarn
     user = await open_sample(emulator)
     intro = emulator.last_message(PARENT)
     assert "This is a practice questionnaire." in intro.visible
-    assert buttons(intro) == ["Next ➡️", "💾 Save and finish later", "🆘 I need help now"]
+    assert buttons(intro) == ["Next ➡️", "🏠 Menu", "💾 Save and finish later", "🆘 I need help now"]
     await user.tap("Next ➡️")
 
     assert "Sample questions · question 1\n" in last_text(emulator)  # the count of their own path, no total that jumps

@@ -17,8 +17,8 @@ async def test_telegram_language_is_used_and_language_can_be_changed(harness: Bo
     await mama.tap("📝 Przygotuj swoje zdanie")
     intro = emulator.last_message(MAMA)
     assert "gdy zdecydujesz się je udostępnić" in intro.visible
-    assert buttons(intro)[:2] == ["Dalej ➡️", "💾 Zapisz i dokończ później"]
-    assert buttons(intro)[2].startswith("🆘")
+    assert buttons(intro)[:3] == ["Dalej ➡️", "🏠 Menu", "💾 Zapisz i dokończ później"]
+    assert buttons(intro)[3].startswith("🆘")
     await mama.tap("Dalej ➡️")
     await mama.say("31/02/2027")
     assert "Takiego dnia nie ma w kalendarzu" in emulator.messages(MAMA)[-2].visible
@@ -29,7 +29,7 @@ async def test_telegram_language_is_used_and_language_can_be_changed(harness: Bo
     await mama.say("/language")
     # English first, then the languages most spoken in England; the current one is ticked.
     assert [b.replace("\u200f", "") for b in buttons(emulator.last_message(MAMA))] == [
-        "English", "✅ Polski", "Română", "ਪੰਜਾਬੀ", "اردو", "Português", "العربية", "বাংলা", "ગુજરાતી"]
+        "English", "✅ Polski", "Română", "ਪੰਜਾਬੀ", "اردو", "Português", "العربية", "বাংলা", "ગુજરાતી", "🏠 Menu"]
     await mama.tap("English")
     assert emulator.last_message(MAMA).visible == "From now on I will write in English. Send /start to carry on."
     await mama.say("/start")

@@ -184,7 +184,7 @@ async def test_an_initial_conference_in_cumbria_asks_cumbrias_questions_and_no_r
                 await nurse.tap(choice)
                 break
         else:
-            options = [label for label in labels if label not in ("⬅️ Back", "💾 Save and finish later")]
+            options = [label for label in labels if label not in ("⬅️ Back", "💾 Save and finish later", "🏠 Menu")]
             await (nurse.tap(options[0]) if options else nurse.say("Ann"))
     asked = "\n".join(seen)
     for question in ("Past harm: how long did it go on", "Future danger: how likely", "What was the first event",

@@ -152,7 +152,7 @@ async def test_the_parents_sos_button_the_review_and_after_finishing(harness: Bo
                 await dad.tap(choice)
                 break
         else:
-            options = [label for label in labels if label not in ("⬅️ Back", "💾 Save and finish later", "🆘 I need help now")]
+            options = [label for label in labels if label not in ("⬅️ Back", "💾 Save and finish later", "🆘 I need help now", "🏠 Menu")]
             await (dad.tap(options[0]) if options else dad.say("15/12/2026"))
     assert "Check your answers" in emulator.last_message(9106).visible
     before = seen(emulator, 9106)

@@ -55,7 +55,7 @@ POSITIVES = "What good things would you like the professionals to know about you
 SENTENCE = "We read together every night."
 MORE = "We eat dinner at the table."
 CARRY_ON = "▶️ Carry on: Prepare your views"
-NAVIGATION = {"⬅️ Back", "💾 Save and finish later"}
+NAVIGATION = {"⬅️ Back", "💾 Save and finish later", "🏠 Menu"}
 # The reminder a parent gets when the reports should have arrived (conference 30 December 2026).
 REPORTS_BY = "You should have copies of all the reports by today, 23 December 2026."
 REPORTS_BY_DUE = datetime(2026, 12, 23, 10, 0, tzinfo=LONDON)
