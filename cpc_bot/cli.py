@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from pydantic import SecretStr
@@ -18,6 +20,9 @@ from cpc_bot.config import DEMO_TOKEN, ConfigError, Settings, load_settings
 from cpc_bot.domain.areas import AREAS
 from cpc_bot.engine.loader import DialogError
 from cpc_bot.store.crypto import new_key
+
+if TYPE_CHECKING:
+    from cpc_bot.emulator.page import PageLanguage
 
 log = logging.getLogger("cpc_bot")
 
@@ -72,12 +77,49 @@ async def _webhook(app: BotApp) -> None:
         await app.close()
 
 
+def boxed(lines: list[str]) -> str:
+    """Lines in a frame, so the demo's address stands out among log lines (ASCII where the
+    terminal cannot show box drawing)."""
+    width = max(len(line) for line in lines)
+    corners, side, rule = "╭╮╰╯", "│", "─"
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        (corners + side + rule).encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        corners, side, rule = "++++", "|", "-"
+    top = corners[0] + rule * (width + 2) + corners[1]
+    bottom = corners[2] + rule * (width + 2) + corners[3]
+    return "\n".join([top, *(f"{side} {line.ljust(width)} {side}" for line in lines), bottom])
+
+
+def page_language(app: BotApp) -> PageLanguage:
+    """The demo page speaks as the bot does: the person's /language choice, else their
+    Telegram language; its words come from the bot's catalogues."""
+    from cpc_bot.emulator.page import PageLanguage
+    from cpc_bot.i18n.locale import is_rtl, negotiate_locale
+
+    async def locale_of(user_id: int, language_code: str | None) -> str:
+        available = app.i18n.available_locales
+        stored = await app.repo.get_user(user_id)
+        if stored is not None and stored.locale in available:
+            return stored.locale
+        return negotiate_locale(language_code, available, app.i18n.default_locale)
+
+    return PageLanguage(locale_of=locale_of, translate=lambda locale, text: app.i18n.gettext(text, locale=locale),
+                        rtl=is_rtl)
+
+
 async def _demo(settings: Settings) -> None:
     from cpc_bot.emulator.server import BotApiEmulator
 
     started = time.perf_counter()
     emulator = BotApiEmulator(DEMO_TOKEN)
-    base = await emulator.start(settings.demo_host, settings.demo_port)
+    try:
+        base = await emulator.start(settings.demo_host, settings.demo_port)
+    except OSError as exc:  # most often a demo already running: one line, not a traceback
+        why = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+        raise ConfigError(f"the demo cannot listen on {settings.demo_host}:{settings.demo_port}: {why}. "
+                          "Is it running already? Stop it, or choose another port with CPC_DEMO_PORT.") from None
     update: dict[str, object] = {"bot_token": SecretStr(DEMO_TOKEN), "telegram_api_base": base}
     if not settings.email_domains:
         # example.org is reserved (RFC 2606): no real mailbox, so the demo can show the email way safely.
@@ -85,13 +127,16 @@ async def _demo(settings: Settings) -> None:
     demo_settings = settings.model_copy(update=update)
     app = build_app(demo_settings, system_clock, demo=True)
     await app.prepare()
+    emulator.page_language = page_language(app)
     settle_heap()
     warm_up_documents()
-    print(f"CPC Companion demo is running. Open {base}/ in your browser (Ctrl+C to stop).", flush=True)
-    if not settings.smtp_host:
-        print("No SMTP server is set: verification codes are printed here instead of mailed "
-              "(any address @example.org works in the demo).", flush=True)
     log.info("demo.ready seconds=%.2f", time.perf_counter() - started)
+    # Last, after every start-up line, framed: the one thing a newcomer needs from this terminal.
+    lines = [f"CPC Companion demo: open {base}/ in your browser"]
+    if not settings.smtp_host:
+        lines.append("Verification codes are printed here (any address @example.org works)")
+    lines.append("Ctrl+C stops the demo")
+    print(boxed(lines), flush=True)
     try:
         await app.dispatcher.start_polling(app.bot, handle_signals=True, polling_timeout=10)
     finally:

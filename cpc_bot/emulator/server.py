@@ -17,11 +17,14 @@ import secrets
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import ClientError, ClientSession, web
 
 from cpc_bot.emulator.limits import ApiError, check_inline_keyboard, visible_length, visible_text
+
+if TYPE_CHECKING:
+    from cpc_bot.emulator.page import PageLanguage
 
 BOT_ID_FALLBACK = 1000000001
 #: ``fail_next(FILE_DOWNLOAD, error_code=...)``: the next download of a file (``/file/bot<token>/...``) fails.
@@ -126,6 +129,9 @@ class BotApiEmulator:
         self._files: dict[str, StoredFile] = {}
         self._callbacks: dict[str, dict[str, Any]] = {}
         self._callback_answers: dict[int, list[str]] = defaultdict(list)
+        #: The words of callback answers as Telegram shows them (a toast, or an alert with
+        #: show_alert), with their place in the order of changes, for the demo page.
+        self._toasts: dict[int, list[tuple[int, str]]] = defaultdict(list)
         self._faults: dict[str, list[tuple[int, str, int | None]]] = defaultdict(list)
         self._seq = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -136,6 +142,9 @@ class BotApiEmulator:
         self._client: ClientSession | None = None
         self._deliveries: set[asyncio.Task[None]] = set()
         self._processed: set[int] = set()
+        #: The demo page's words in each person's language, from the bot it runs with (set by
+        #: `cpc-bot demo`); None: the page speaks English.
+        self.page_language: PageLanguage | None = None
         #: How many updates each webhook answer came from (the X-Worker header a test balancer adds).
         self.delivered_by: dict[str, int] = defaultdict(int)
 
@@ -560,6 +569,9 @@ class BotApiEmulator:
         if len(text) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         self._callback_answers[query["chat_id"]].append(text)
+        if text:
+            self._toasts[query["chat_id"]].append((next(self._seq), text))
+            await self._notify()
         return True
 
     async def api_senddocument(self, params: _Params) -> dict[str, Any]:
@@ -658,9 +670,11 @@ class BotApiEmulator:
     def documents(self, chat_id: int) -> list[SentMessage]:
         return [m for m in self.messages(chat_id) if m.kind == "document"]
 
-    async def user_message(self, user_id: int, kind: str, payload: dict[str, Any], text: str | None = None) -> int:
+    async def user_message(self, user_id: int, kind: str, payload: dict[str, Any], text: str | None = None,
+                           file_id: str | None = None) -> int:
         user = self._users[user_id]
-        message = await self._add(SentMessage(next(self._message_ids[user_id]), user_id, False, text, kind=kind))
+        message = await self._add(SentMessage(next(self._message_ids[user_id]), user_id, False, text, kind=kind,
+                                              file_id=file_id))
         body = {"message_id": message.message_id, "date": int(time.time()), "from": user,
                 "chat": {"id": user_id, "type": "private", "first_name": user["first_name"]}, **payload}
         return await self._push_update({"message": body})
@@ -700,7 +714,12 @@ class BotApiEmulator:
                 await asyncio.wait_for(self._changed.wait_for(lambda: self._closing or self._last_seq() > after_seq), timeout)
 
     def _last_seq(self) -> int:
-        return max((m.seq for chat in self._chats.values() for m in chat), default=0)
+        return max([m.seq for chat in self._chats.values() for m in chat]
+                   + [seq for toasts in self._toasts.values() for seq, _text in toasts], default=0)
+
+    def toasts(self, chat_id: int, after_seq: int = 0) -> list[tuple[int, str]]:
+        """The callback answers with words shown to this person after ``after_seq``, oldest first."""
+        return [(seq, text) for seq, text in self._toasts[chat_id] if seq > after_seq]
 
 
 @dataclass
@@ -760,14 +779,15 @@ class FakeUser:
         """Send raw callback data from a message (a forged or stale button)."""
         return await self._done(await self.emulator.user_tap(self.user_id, message_id, data), wait)
 
-    async def send_photo(self, data: bytes, caption: str | None = None, *, wait: bool = True) -> int:
-        file_id = self.emulator.store_user_file(data, "photo.jpg", "image/jpeg")
+    async def send_photo(self, data: bytes, caption: str | None = None, *, wait: bool = True,
+                         mime: str = "image/jpeg") -> int:
+        file_id = self.emulator.store_user_file(data, "photo.jpg", mime)
         payload: dict[str, Any] = {"photo": [
             {"file_id": file_id, "file_unique_id": file_id, "width": 640, "height": 480, "file_size": len(data)},
         ]}
         if caption:
             payload["caption"] = caption
-        return await self._done(await self.emulator.user_message(self.user_id, "photo", payload, caption), wait)
+        return await self._done(await self.emulator.user_message(self.user_id, "photo", payload, caption, file_id), wait)
 
     async def send_document(self, data: bytes, file_name: str, *, wait: bool = True) -> int:
         file_id = self.emulator.store_user_file(data, file_name, "application/octet-stream")

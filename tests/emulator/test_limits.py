@@ -131,9 +131,10 @@ async def test_demo_page_talks_to_the_same_chat(emulator: BotApiEmulator) -> Non
 
     async with aiohttp.ClientSession() as http:
         async with http.get(emulator.base_url + "/") as page:
-            assert "Offline demo" in await page.text()
+            assert "/demo/chat.js" in await page.text()
         async with http.post(emulator.base_url + "/demo/api/say", json={"text": "/start"}) as said:
             assert said.status == 200
         async with http.get(emulator.base_url + "/demo/api/messages", params={"after": "0", "wait": "0"}) as got:
-            messages = (await got.json())["messages"]
-    assert [(m["from_bot"], m["text"]) for m in messages] == [(False, "/start")]
+            shown = await got.json()
+    assert [(m["from_bot"], m["text"]) for m in shown["messages"]] == [(False, "/start")]
+    assert shown["words"]["subtitle"].startswith("Offline demo")  # English: no bot to ask for the language
