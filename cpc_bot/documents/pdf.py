@@ -365,8 +365,9 @@ def _item(pdf: _ReportPdf, main: str, item: ReportItem, align: str) -> None:
         pdf.add_page()
     pdf.set_text_color(20, 24, 32)
     pdf.set_font(main, "B", BODY_SIZE)
-    pdf.start_section(_outline_name(item.heading, item.heading_en), level=1, strict=False)
-    _write(pdf, item.heading, LINE, align)
+    if item.heading:  # an item without a heading is read under its section's (the family's summary sheet)
+        pdf.start_section(_outline_name(item.heading, item.heading_en), level=1, strict=False)
+        _write(pdf, item.heading, LINE, align)
     if item.heading_en:
         _english(pdf, item.heading_en, 9, align)
     pdf.set_text_color(20, 24, 32)
