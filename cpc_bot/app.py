@@ -53,7 +53,12 @@ from cpc_bot.handlers.middlewares import (
 )
 from cpc_bot.handlers.mydata import keep_data
 from cpc_bot.handlers.private_chats import PrivateChatsOnly
-from cpc_bot.handlers.professional import REGISTER_DIALOG, REPORT_DIALOG, ConferenceDesk
+from cpc_bot.handlers.professional import (
+    REGISTER_DIALOG,
+    REPORT_DIALOG,
+    SUMMARY_DIALOG,
+    ConferenceDesk,
+)
 from cpc_bot.handlers.rate_limit import RateLimitMiddleware, buckets_for
 from cpc_bot.handlers.recipients import Recipients
 from cpc_bot.handlers.safety import SafetyMiddleware
@@ -332,7 +337,12 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     if REGISTER_DIALOG in registry.dialogs:
         runner.on_finish(REGISTER_DIALOG, desk.on_registered)
     if REPORT_DIALOG in registry.dialogs:
+        # "Talk it through with the family before you send it" (the summary sheet on offer), then the
+        # Word file and its plain-language check, which stays the last thing said.
+        runner.on_finish(REPORT_DIALOG, desk.offer_summary)
         runner.on_finish(REPORT_DIALOG, reports.send_docx)
+    if SUMMARY_DIALOG in registry.dialogs:
+        runner.on_finish(SUMMARY_DIALOG, reports.send_summary)
 
     dispatcher = Dispatcher(storage=storage, events_isolation=_isolation(storage))
     dispatcher["repo"] = repo

@@ -361,8 +361,9 @@ class _Layout:
 
     def item(self, item: ReportItem) -> None:
         start = len(self.units)
+        # An item without a heading is read under its section's (the family's summary sheet).
         heading = self.text(item.heading, "NotoSans", "B", BODY_SIZE, DARK, LINE,
-                            outline=(_outline_name(item.heading, item.heading_en), 1))
+                            outline=(_outline_name(item.heading, item.heading_en), 1)) if item.heading else []
         if item.heading_en:
             heading += self.english(item.heading_en, 9)
         for line in heading:

@@ -72,19 +72,59 @@ class ReportService:
         data = await asyncio.to_thread(render_docx, document)
         await bot.send_document(chat_id, BufferedInputFile(data, filename=f"conference-report-{made_on.isoformat()}.docx"),
                                 caption=_("Your report as a Word file, ready to edit."))
+        text, count = self.plain_language_check(view)
+        await bot.send_message(chat_id, text)
+        log.info("report.docx_sent response=%s flags=%s", response.id, count)
+
+    def plain_language_check(self, view: View) -> tuple[str, int]:
+        """The plain-language check of a professional's words, as a message, and how many it flagged."""
         # Each message of each answer is checked on its own, so an excerpt never runs into another answer.
         flags = [flag for words in written_words(view) for flag in check_plain_language(words)]
         if not flags:
-            await bot.send_message(chat_id, _("Plain-language check: no jargon found. Families will be able to follow it."))
-            return
+            return _("Plain-language check: no jargon found. Families will be able to follow it."), 0
         lines = [_("Plain-language check: families read this report too. Consider everyday words:")]
         if self.i18n.current_locale != "en":
             # The report is written in English, so the words to put in it are English too.
             lines.append(_("The everyday words are in English, like your report."))
         for flag in flags[:15]:
             lines.append(f"• <b>{escape(flag.found)}</b>: {escape(flag.suggestion)}\n  <i>{escape(flag.excerpt)}</i>")
-        await bot.send_message(chat_id, "\n".join(lines))
-        log.info("report.docx_sent response=%s flags=%s", response.id, len(flags))
+        return "\n".join(lines), len(flags)
+
+    async def send_summary(self, bot: Bot, chat_id: int, response: Response, view: View | None = None) -> None:
+        """The summary sheet to read with the family (``dialogs/pro_summary.yaml``) as a PDF, with a
+        reminder to arrange an interpreter, then the plain-language check of the professional's words.
+        source: 000_6faa439c50d28911.txt: "securing a translation service or providing other suitable support"."""
+        from cpc_bot.documents.pdf import render_pdf
+        from cpc_bot.documents.summary import LANGUAGE_KEY, build_summary_document, family_locale
+
+        view = view or await load_view(self.repo, self.registry, response)
+        made_on = (response.finished_at or self.clock()).astimezone(LONDON).date()
+        locale = family_locale(view, self.i18n.available_locales)
+        document = build_summary_document(view, self.i18n, locale=locale, made_on=made_on)
+        await self.repo.commit()  # as for the report: the write turn is free while the file is made
+        data = await asyncio.to_thread(render_pdf, document)
+        chosen = view.answers.get(LANGUAGE_KEY)
+        step = next((s for s in view.dialog.steps if s.key == LANGUAGE_KEY), None)
+        option = next((o for o in step.options if o.key == chosen), None) if step is not None else None
+        language = _(option.label) if option is not None else _("English")
+        await bot.send_document(
+            chat_id, BufferedInputFile(data, filename=f"summary-for-the-family-{made_on.isoformat()}.pdf"),
+            caption=_("Your summary sheet for the family, in %(language)s. Go through it with them, and give them a "
+                      "copy, before you send your report.") % {"language": language})
+        if locale != "en":
+            interpreter = _("The headings are in %(language)s; your own words are as you wrote them. Arrange an "
+                            "interpreter to go through it with the family: book one before you meet.") % {
+                "language": language}
+        elif chosen == "other":
+            interpreter = _("We do not have the family's language, so the headings are in English. Arrange an "
+                            "interpreter to go through it with the family: book one before you meet.")
+        else:
+            interpreter = _("If English is not the family's first language, or reading is hard for them, arrange an "
+                            "interpreter or other support to go through it with them.")
+        await bot.send_message(chat_id, "🗣 " + escape(interpreter))
+        text, count = self.plain_language_check(view)
+        await bot.send_message(chat_id, text)
+        log.info("summary.sent response=%s locale=%s flags=%s", response.id, locale, count)
 
     async def send(self, bot: Bot, chat_id: int, response: Response, view: View | None = None) -> None:
         data, name = await self.pdf_for(response, view)

@@ -14,7 +14,7 @@ someone else may begin, not a deadline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cpc_bot.i18n.markers import N_
 
@@ -32,6 +32,7 @@ LEICESTER = "004_0724a813297560b0.txt"
 KIRKLEES = "002_5ef0429c08559a1f.txt"
 LINCOLNSHIRE = "000_6faa439c50d28911.txt"
 STAFFORDSHIRE = "001_fcf727783d989d19.txt"
+CUMBRIA = "003_83657b1d5793821a.txt"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Rule:
     source: str  # seed file: 'a short quote from it'
     shape: str = "deadline"  # deadline | window (from the day until the conference; someone else's job) | step
     only_if_ahead: bool = False  # not shown when the conference was booked closer than this
+    overdue_nudge: bool = True  # False: nudged before and on the day only (the next task's nudges follow)
 
 
 WORKING_TOGETHER = "Working Together to Safeguard Children (national)"
@@ -57,7 +59,22 @@ REPORTS_TO_PARENTS_48_HOURS = Rule(
     f"{LEICESTER}: 'Provide parents with report to conference, chronology and updated CPP ( if RCPC) conference) "
     "at least 48 hours before the meeting'")
 
+# No surprises (issue 17, point 2): every practitioner talks their report through with the family
+# (and the child, if old enough) and gives them a copy before sending it to the conference. Where
+# an area sets no day for it, three working days before, the day by which families should have
+# every report (the seeds' table of timescales: 002, "3 working days before any conference"); where
+# the report is due earlier, the working day before the report is due. Not nudged when overdue:
+# by then the report's own nudge is due, and the family still needs to hear it first.
+TALK_TITLE = N_("Talk your report through with the family (and the child, if old enough) and give them a copy")
+
+
+def _talk(amount: int, kinds: frozenset[str], source: str) -> Rule:
+    return Rule("talk_family_by", TALK_TITLE, "working_days", amount, kinds, PRACTITIONERS, source,
+                overdue_nudge=False)
+
+
 NATIONAL: tuple[Rule, ...] = (
+    _talk(-3, ALL, f"{WORKING_TOGETHER}; {KIRKLEES}: 'Receive copies of all reports three working days in advance.'"),
     Rule("core_group_by", N_("First core group meeting"), "working_days", 10, FIRST, EVERYONE,
          f"{WORKING_TOGETHER}; {KIRKLEES}: 'should happen within 10 working days of the initial conference'"),
     Rule("review_conference_by", N_("Review conference"), "months", 3, FIRST, EVERYONE,
@@ -68,12 +85,19 @@ NATIONAL: tuple[Rule, ...] = (
 
 _AREA_RULES: dict[str, tuple[Rule, ...]] = {
     "lincolnshire": (
+        # The working day before the report is due (two before an initial conference, five before a review).
+        _talk(-3, FIRST, f"{LINCOLNSHIRE}: 'discussing your report with them and providing them with a copy of this "
+                         "before submitting the report to conference'"),
+        _talk(-6, frozenset({"review"}), f"{LINCOLNSHIRE}: 'discussing your report with them and providing them "
+                                         "with a copy of this before submitting the report to conference'"),
         Rule("report_due", N_("Your written report"), "working_days", -2, FIRST, PRACTITIONERS,
              f"{LINCOLNSHIRE}: 'two working days before an initial conference'"),
         Rule("report_due", N_("Your written report"), "working_days", -5, frozenset({"review"}), PRACTITIONERS,
              f"{LINCOLNSHIRE}: 'five working days before a review conference'"),
     ),
     "staffordshire": (
+        _talk(-3, ALL, f"{STAFFORDSHIRE}: 'any information a practitioner is intending to share with child protection "
+                       "conference should be communicated to parents in advance'"),
         Rule("report_due", N_("Your written report"), "working_days", -2, ALL, PRACTITIONERS,
              f"{STAFFORDSHIRE}: 'at least two working days in advance of the conference'"),
         Rule("practitioners_arrive", N_("Arrive at the venue"), "minutes", -30, ALL, PRACTITIONERS,
@@ -112,15 +136,20 @@ _AREA_RULES: dict[str, tuple[Rule, ...]] = {
              "professionals room)'"),
     ),
     "kirklees": (
-        Rule("reports_to_family_by", N_("Family should have every report"), "working_days", -3, ALL, EVERYONE,
-             f"{KIRKLEES}: 'Receive copies of all reports three working days in advance.'"),
+        # For practitioners the same day is their talk with the family and the copy they give: one task.
+        Rule("reports_to_family_by", N_("Family should have every report"), "working_days", -3, ALL,
+             frozenset({"parent"}), f"{KIRKLEES}: 'Receive copies of all reports three working days in advance.'"),
+        _talk(-3, ALL, f"{KIRKLEES}: 'prepare a report which they should share with you in advance'"),
         Rule("notes_to_family_by", N_("Notes of the meeting sent to the family"), "working_days", 15, ALL, EVERYONE,
              f"{KIRKLEES}: 'Within 15 working days after the conference, you will be sent a copy of the notes'"),
         # Core group and review conferences: the national rules, which the leaflet repeats.
     ),
     # Cumbria's guidance (003) is about plain language and Signs of Safety; it sets no
-    # timescales, so the national rules apply.
-    "cumbria": (),
+    # timescales, so the national ones apply (its reports are shared with families, by the national day).
+    "cumbria": (
+        _talk(-3, ALL, f"{CUMBRIA}: 'it is essential that all professional reports are shared with families in "
+                       "advance of the conference'"),
+    ),
     "national": (),
 }
 
@@ -134,9 +163,5 @@ def rules_for(area: str) -> tuple[Rule, ...]:
     """The area's own rules, with the national rule for every key the area does not set."""
     own = _AREA_RULES[area]
     own_keys = {(r.key, k) for r in own for k in r.kinds}
-    inherited = tuple(
-        Rule(r.key, r.title, r.unit, r.amount, frozenset(k for k in r.kinds if (r.key, k) not in own_keys), r.roles,
-             r.source, r.shape, r.only_if_ahead)
-        for r in NATIONAL
-    )
+    inherited = tuple(replace(r, kinds=frozenset(k for k in r.kinds if (r.key, k) not in own_keys)) for r in NATIONAL)
     return own + tuple(r for r in inherited if r.kinds)

@@ -35,6 +35,7 @@ class Deadline:
     moved_from: date | None = None  # the weekend day or bank holiday the calendar count landed on
     unit: str = ""  # the rule's unit: a "minutes" step is "N minutes before the start"
     amount: int = 0
+    overdue_nudge: bool = True  # see ``Rule.overdue_nudge``
 
     @property
     def sort_key(self) -> tuple[int, datetime]:
@@ -120,7 +121,8 @@ def deadline_for(rule: Rule, conference: date | datetime) -> Deadline:
             due = datetime.combine(new_day, due.time(), LONDON) if isinstance(due, datetime) else new_day
     shape = "step" if due is None else rule.shape
     return Deadline(rule.key, rule.title, due, rule.unit == "working_days", rule.source,
-                    "before" if rule.amount <= 0 else "after", shape, moved_from, rule.unit, rule.amount)
+                    "before" if rule.amount <= 0 else "after", shape, moved_from, rule.unit, rule.amount,
+                    rule.overdue_nudge)
 
 
 def compute_deadlines(area: str, kind: str, conference: date | datetime, *, role: str | None = None,

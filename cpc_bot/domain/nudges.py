@@ -4,6 +4,8 @@ A few working days before, on the morning of the deadline, and once when it is
 overdue; all at 09:00 UK time on working days. Tasks after the conference (core
 group, review) get the same three nudges. A window (the chair's talk, which the chair
 arranges) and a step with no date are shown, never nudged: nothing of theirs is "overdue".
+A task whose rule says so (talking the report through with the family, the day before the
+report is due) gets no "overdue": the report's own nudges follow.
 """
 
 from __future__ import annotations
@@ -42,9 +44,11 @@ def plan_nudges(deadlines: list[Deadline], now: datetime) -> list[Nudge]:
             "today": _morning(working_day_on_or_before(due_day)),
             "overdue": _morning(add_working_days(due_day, 1)),
         }
+        if not deadline.overdue_nudge:
+            moments.pop("overdue")
         if deadline.unit == "minutes":
             # Arriving 30 minutes early: a morning reminder is enough, nothing "overdue".
-            moments.pop("overdue")
+            moments.pop("overdue", None)
             moments.pop("soon")
         nudges.extend(Nudge(deadline.key, which, at) for which, at in moments.items() if at > now)
     return nudges

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cpc_bot.engine.loader import DialogError
 from cpc_bot.engine.schema import check_key
@@ -22,6 +22,9 @@ class GuidePage(BaseModel):
     key: str
     title: str
     text: str
+    #: Where each fact comes from: a seed file with a quote from it ('001_....txt: "..."'), or national
+    #: guidance. For maintainers and reviewers; never shown, never translated.
+    source: list[str] = Field(default_factory=list)
 
     @field_validator("key")
     @classmethod

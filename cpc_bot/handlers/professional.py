@@ -62,6 +62,8 @@ log = logging.getLogger(__name__)
 
 REGISTER_DIALOG = "pro_conference"
 REPORT_DIALOG = "pro_report"
+#: The summary sheet to read with the family before the report is sent (no surprises).
+SUMMARY_DIALOG = "pro_summary"
 #: Invite links stop working two weeks after the conference.
 INVITE_DAYS_AFTER = DAYS_AFTER
 #: How many people one link can be for, when the professional chooses more than one.
@@ -157,6 +159,8 @@ class ConferenceDesk:
         rows = [[_button("📅 " + self.title(c), c.id or 0, "card")] for c in conferences]
         rows.append([_button(_("➕ Register a conference"), 0, "new")])
         rows.append([InlineKeyboardButton(text=_("📝 Write your report"), callback_data=MenuCb(a="open", v=REPORT_DIALOG).pack())])
+        rows.append([self.summary_button()])
+        rows.append([InlineKeyboardButton(text=_("📖 Guide for professionals"), callback_data=MenuCb(a="guide").pack())])
         text = _("<b>Your conferences</b>\n\nI work out your deadlines in working days (England's bank holidays "
                  "count as days off) and nudge you on working-day mornings until you tap Done.")
         if not conferences:
@@ -167,6 +171,23 @@ class ConferenceDesk:
             if not self.verification.store.is_verified(profile) and (profile is None or profile.status != "pending"):
                 rows.append([verify_button()])
         return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+    @staticmethod
+    def summary_button() -> InlineKeyboardButton:
+        return InlineKeyboardButton(text=_("🗣 Summary sheet for the family"),
+                                    callback_data=MenuCb(a="open", v=SUMMARY_DIALOG).pack())
+
+    async def offer_summary(self, bot: Bot, chat_id: int, response: Response, view: View) -> None:
+        """After the report helper: talk the report through with the family before sending it.
+        source: 000 ("discussing your report with them and providing them with a copy of this before
+        submitting the report to conference"), 001 ("a 'no surprises' arena for parents")."""
+        if self.runner.registry.get(SUMMARY_DIALOG) is None:
+            return
+        await bot.send_message(chat_id, _(
+            "Before you send your report: talk it through with the family (and with the child, if they are old "
+            "enough to understand), and give them a copy. Nothing at the conference should come as a surprise to "
+            "them.\n\nI can help you write a short summary sheet in plain words to read with them, with the "
+            "headings in their language."), reply_markup=InlineKeyboardMarkup(inline_keyboard=[[self.summary_button()]]))
 
     def card(self, conference: Conference) -> tuple[str, InlineKeyboardMarkup]:
         cid = conference.id or 0
@@ -469,10 +490,17 @@ class ConferenceDesk:
                 "day": format_day(links_until.astimezone(LONDON).date(), get_i18n().current_locale)}
         await message.answer(said + "\n\n" + text, reply_markup=markup)
 
-    async def on_nudge(self, query: CallbackQuery, callback_data: NudgeCb) -> None:
+    async def on_nudge(self, query: CallbackQuery, callback_data: NudgeCb, state: FSMContext, bot: Bot) -> None:
         reminder = await self.reminders.get(callback_data.r)
         if reminder is None or reminder.user_id != query.from_user.id:
             await query.answer(_("This button no longer works. Send /start to carry on."))
+            return
+        if callback_data.a == "summary":
+            # The nudge keeps its Done and "Remind me tomorrow": making the sheet is not the talk itself.
+            await query.answer()
+            chat_id = query.message.chat.id if isinstance(query.message, Message) else query.from_user.id
+            await self.runner.stop(bot, chat_id, state)
+            await self.runner.begin(bot, chat_id, query.from_user.id, state, SUMMARY_DIALOG)
             return
         task_prefix = reminder.ref.rsplit(":", 1)[0] + ":"
         if callback_data.a == "done":

@@ -21,7 +21,12 @@ from cpc_bot.store.models import Conference
 
 class NudgeCb(CallbackData, prefix="pn"):
     r: int  # reminder id
-    a: str  # done | tomorrow
+    a: str  # done | tomorrow | summary (open the summary sheet for the family)
+
+
+#: The deadline of talking the report through with the family (``domain/areas.py``): its nudge
+#: offers the summary sheet to read with them.
+TALK_KEY = "talk_family_by"
 
 
 def conference_moment(conference: Conference) -> date | datetime:
@@ -102,11 +107,19 @@ def _nudge(reminder: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
         "today": _("📌 Today: %(title)s, %(due)s.\nFor the %(kind)s on %(day)s."),
         "overdue": _("⚠️ Overdue: %(title)s was due %(due)s.\nFor the %(kind)s on %(day)s."),
     }[p["which"]] % values
-    markup = InlineKeyboardMarkup(inline_keyboard=[[
+    rows = [[
         InlineKeyboardButton(text=_("✅ Done"), callback_data=NudgeCb(r=reminder.id, a="done").pack()),
         InlineKeyboardButton(text=_("⏰ Remind me tomorrow"), callback_data=NudgeCb(r=reminder.id, a="tomorrow").pack()),
-    ]])
-    return text, markup
+    ]]
+    if p["key"] == TALK_KEY:
+        # source: 000 ("discussing your report with them ... before submitting"; "securing a translation
+        # service"), 001 ("a 'no surprises' arena for parents"), 003 ("There should be no surprises for them").
+        text += "\n\n" + _("No surprises: the family should hear what you will say before the conference, in words "
+                            "they understand. Arrange an interpreter if they need one. I can help you write a short "
+                            "summary sheet to read with them, with the headings in their language.")
+        rows.insert(0, [InlineKeyboardButton(text=_("🗣 Summary sheet for the family"),
+                                             callback_data=NudgeCb(r=reminder.id, a="summary").pack())])
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 RENDERERS: dict[str, ReminderRenderer] = {"pro.nudge": _nudge}

@@ -83,16 +83,17 @@ def test_leicester_hour_level_deadlines_with_a_start_time() -> None:
 
 def test_staffordshire_practitioners_arrive_half_an_hour_early() -> None:
     got = due("stoke", "review", datetime(2026, 12, 1, 13, 30, tzinfo=LONDON), role="professional")
-    assert got == {"report_due": date(2026, 11, 27), "practitioners_arrive": datetime(2026, 12, 1, 13, 0, tzinfo=LONDON),
+    assert got == {"talk_family_by": date(2026, 11, 26), "report_due": date(2026, 11, 27),
+                   "practitioners_arrive": datetime(2026, 12, 1, 13, 0, tzinfo=LONDON),
                    "review_conference_by": date(2027, 6, 1)}
 
 
 def test_each_area_key_set() -> None:
     keys = {area: {d.key for d in compute_deadlines(area, "review", date(2027, 6, 15))} for area in AREAS}
-    assert keys["cumbria"] == keys["national"] == {"review_conference_by"}
-    assert keys["kirklees"] == {"reports_to_family_by", "notes_to_family_by", "review_conference_by"}
+    assert keys["cumbria"] == keys["national"] == {"talk_family_by", "review_conference_by"}
+    assert keys["kirklees"] == {"reports_to_family_by", "talk_family_by", "notes_to_family_by", "review_conference_by"}
     assert keys["leicester"] == {"invite_list_due", "chair_discussion", "sw_report_to_parents_by", "parents_arrive",
-                                 "professionals_room", "review_conference_by"}
+                                 "professionals_room", "talk_family_by", "review_conference_by"}
 
 
 def test_parents_see_their_own_deadlines() -> None:
@@ -196,7 +197,8 @@ def test_leicester_invite_list_and_invitation_form_are_one_task() -> None:
     invites = [d for d in got if "invit" in d.key or "invit" in d.title.lower()]
     assert [(d.key, d.due) for d in invites] == [("invite_list_due", date(2026, 12, 18))]
     nudged = {n.key for n in plan_nudges(got, datetime(2026, 11, 1, 12, 0, tzinfo=LONDON))}
-    assert nudged == {"invite_list_due", "sw_report_to_parents_by", "review_conference_by"}  # the chair's talk: none
+    assert nudged == {"invite_list_due", "talk_family_by", "sw_report_to_parents_by",
+                      "review_conference_by"}  # the chair's talk: none
 
 
 def test_leicester_three_week_form_is_left_out_when_the_initial_conference_is_closer() -> None:

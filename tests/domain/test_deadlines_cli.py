@@ -10,10 +10,11 @@ from cpc_bot.cli import main
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["deadlines", "--area", "lincolnshire", "--kind", "initial", "--date", "2026-12-30", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert rows[0] == {"key": "report_due", "due": "2026-12-24", "title": "Your written report", "shape": "deadline",
+    assert rows[1] == {"key": "report_due", "due": "2026-12-24", "title": "Your written report", "shape": "deadline",
                        "working_days": True, "source": "000_6faa439c50d28911.txt: 'two working days before an initial conference'",
                        "when": "before", "moved_from": None}
-    assert [r["key"] for r in rows] == ["report_due", "core_group_by", "review_conference_by"]
+    assert [r["key"] for r in rows] == ["talk_family_by", "report_due", "core_group_by", "review_conference_by"]
+    assert rows[0]["due"] == "2026-12-23"  # the working day before the report is due
 
 
 def test_time_gives_datetimes(capsys: pytest.CaptureFixture[str]) -> None:

@@ -56,9 +56,12 @@ async def test_register_and_get_nudges_on_working_day_mornings(harness: BotHarne
     # The calendar file holds the conference and every deadline.
     await emulator.user(SW).tap("📅 Calendar file")
     ics = emulator.file(emulator.documents(SW)[-1].file_id).data.decode()
-    assert ics.count("BEGIN:VEVENT") == 4 and "DTSTART;VALUE=DATE:20261224" in ics
+    assert ics.count("BEGIN:VEVENT") == 5 and "DTSTART;VALUE=DATE:20261224" in ics
 
     sent_before = len(emulator.messages(SW))
+    # First, talking the report through with the family (by 23 December): tests/professionals/test_no_surprises.py.
+    assert await tick(harness, clock, 2026, 12, 21, 9, 0) == 1
+    await emulator.user(SW).tap("✅ Done")
     assert await tick(harness, clock, 2026, 12, 22, 8, 59) == 0
     assert await tick(harness, clock, 2026, 12, 22, 9, 0) == 1  # two working days before the 24th
     assert "⏰ Coming up: Your written report, 24 December 2026." in emulator.last_message(SW).visible
@@ -76,7 +79,7 @@ async def test_register_and_get_nudges_on_working_day_mornings(harness: BotHarne
     assert await tick(harness, clock, 2027, 1, 12, 3, 0) == 0
     assert await tick(harness, clock, 2027, 1, 12, 9, 0) == 1
     assert "⏰ Coming up: First core group meeting, 14 January 2027." in emulator.last_message(SW).visible
-    assert len(emulator.messages(SW)) == sent_before + 3
+    assert len(emulator.messages(SW)) == sent_before + 4
 
 
 async def test_invite_link_lets_a_parent_send_the_report_to_that_professional_only(
@@ -127,6 +130,7 @@ async def test_changing_the_date_moves_every_reminder(harness: BotHarness, emula
     await sw.say("12/01/2027")
     assert "Moved. Every reminder now follows the new date." in emulator.last_message(SW).visible
     assert await tick(harness, clock, 2026, 12, 22, 9, 0) == 0  # the old nudge is gone
+    assert await tick(harness, clock, 2027, 1, 5, 9, 0) == 1  # talking it through with the family, by 7 January
     assert await tick(harness, clock, 2027, 1, 6, 9, 0) == 1  # two working days before 8 January
 
 
@@ -199,6 +203,8 @@ async def test_leicester_initial_timeline_for_a_social_worker(harness: BotHarnes
     assert deadline_lines(emulator, SW) == [
         "• Book the date with the diary clerk within 24 hours of the request being agreed, and send the invite list with it",
         "• The chair's talk with you before the conference (the chair arranges it): from 25 December 2026 until the conference",
+        "• Talk your report through with the family (and the child, if old enough) and give them a copy: "
+        "by 29 December 2026",
         "• Social worker's report and chronology to the chair and the parents: by 31 December 2026 at 10:00 UK time "
         "(moved from 2 January 2027: weekends and bank holidays are not working days)",
         "• Parents arrive to meet the chair: by 4 January 2027 at 09:45 UK time",
@@ -207,14 +213,15 @@ async def test_leicester_initial_timeline_for_a_social_worker(harness: BotHarnes
     ]
     # The chair's talk is the chair's job: no nudge when it opens, none "overdue".
     card_at = len(emulator.messages(SW))
-    assert await tick(harness, clock, 2026, 12, 24, 9, 0) == 0
-    assert await tick(harness, clock, 2026, 12, 29, 9, 0) == 1
-    assert emulator.last_message(SW).visible.startswith(
-        "⏰ Coming up: Social worker's report and chronology to the chair and the parents, 31 December 2026 at 10:00 UK time.")
+    assert await tick(harness, clock, 2026, 12, 24, 9, 0) == 1  # the talk with the family (23 December): no chair's talk
+    assert emulator.last_message(SW).visible.startswith("⏰ Coming up: Talk your report through with the family")
+    assert await tick(harness, clock, 2026, 12, 29, 9, 0) == 2  # the talk with the family today; the report soon
+    assert any(m.visible.startswith("⏰ Coming up: Social worker's report and chronology to the chair and the parents, "
+                                    "31 December 2026 at 10:00 UK time.") for m in emulator.messages(SW)[-2:])
     assert await tick(harness, clock, 2026, 12, 31, 9, 0) == 1
     assert await tick(harness, clock, 2027, 1, 4, 9, 0) == 2  # 48 hours overdue; parents arrive today
     nudges = [m.visible for m in emulator.messages(SW)[card_at:]]
-    assert len(nudges) == 4 and not any("chair's talk" in text for text in nudges)
+    assert len(nudges) == 6 and not any("chair's talk" in text for text in nudges)
 
 
 async def test_leicester_invite_list_is_one_task_when_there_is_time(harness: BotHarness, emulator: BotApiEmulator,
@@ -232,6 +239,8 @@ async def test_leicester_initial_shows_another_professional_what_comes_before(
     await register(emulator, OTHER_PRO, "04/01/2027", area="Leicester",
                    role="I am another professional (health, school, police...)")
     assert deadline_lines(emulator, OTHER_PRO) == [
+        "• Talk your report through with the family (and the child, if old enough) and give them a copy: "
+        "by 29 December 2026",
         "• Be in the professionals' room to read the social worker's report: by 4 January 2027 at 09:45 UK time",
         "• First core group meeting: by 18 January 2027",
         "• Review conference: by 2 April 2027 (moved from 4 April 2027: weekends and bank holidays are not working days)",
