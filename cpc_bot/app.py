@@ -160,7 +160,7 @@ def warm_up_documents(delay: float = WARM_UP_DELAY) -> threading.Thread:
             log.warning("documents.warm_up_failed error=%s", type(exc).__name__)
             return
         settle_heap()
-        log.info("documents.warm seconds=%.2f", time.perf_counter() - started)
+        log.debug("documents.warm seconds=%.2f", time.perf_counter() - started)
 
     thread = threading.Timer(delay, run)
     thread.name, thread.daemon = "documents-warm-up", True

@@ -127,6 +127,24 @@ def face(value: int, low: int, high: int) -> str:
     return FACES[round((value - low) / (high - low) * (len(FACES) - 1))]
 
 
+def scale_rows(low: int, high: int) -> list[list[int]]:
+    """Two rows that fit a phone: 0-10 is 0-5 over 6-10, so the one two-digit number sits in the
+    shorter row, where the buttons are wider (Telegram shares a row's width equally)."""
+    numbers = list(range(low, high + 1))
+    half = (len(numbers) + 1) // 2
+    return [chunk for chunk in (numbers[:half], numbers[half:]) if chunk]
+
+
+def scale_label(step: Step, number: int, *, chosen: bool) -> str:
+    """"7🙂": the number, then its face, on every button of a child's scale; the chosen one shows
+    🔘 in the face's place, so every button keeps one number and one picture and the same width.
+    Without faces: "7", and "🔘7" when chosen."""
+    assert step.min is not None and step.max is not None
+    if step.faces:
+        return f"{number}{'🔘' if chosen else face(number, step.min, step.max)}"
+    return f"{'🔘' if chosen else ''}{number}"
+
+
 def _markup(dialog: Dialog, rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
     """The keyboard, with help one tap away on every screen a child or a parent sees."""
     rows = [r for r in rows if r]
@@ -285,14 +303,11 @@ def question_screen(
         low_face, high_face = (f" {FACES[0]}", f" {FACES[-1]}") if step.faces else ("", "")
         lines.append(escape(f"{step.min} = {tr(step.low_label)}{low_face}"))
         lines.append(escape(f"{step.max} = {tr(step.high_label)}{high_face}"))
-        numbers = list(range(step.min, step.max + 1))
-        half = (len(numbers) + 1) // 2
-        for chunk in (numbers[:half], numbers[half:]):
-            rows.append([
-                button(("🔘" if value == n else "") + str(n) + (face(n, step.min, step.max) if step.faces else ""),
-                       response_id, slot, "sc", str(n))
-                for n in chunk
-            ])
+        if has_value:
+            answer = describe_answer(step, value, locale) + (f" {face(value, step.min, step.max)}" if step.faces else "")
+            lines.append(escape(_("Your answer now: %(answer)s") % {"answer": answer}))
+        rows += [[button(scale_label(step, n, chosen=value == n), response_id, slot, "sc", str(n)) for n in chunk]
+                 for chunk in scale_rows(step.min, step.max)]
     rows.append(_nav_row(response_id, slot, can_skip=step.optional, can_go_back=can_go_back))
     rows.append(_later_row(response_id, slot))
     return "\n".join(lines), _markup(dialog, rows)

@@ -6,7 +6,7 @@ import re
 from datetime import date, time
 from typing import Any
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 
 from cpc_bot.engine.schema import Step
 
@@ -83,6 +83,11 @@ def format_day(value: date, locale: str) -> str:
     """A date the way a reader of ``locale`` expects, e.g. 14 March 2019 / 14 marca 2019."""
     # Babel's plain "en" is American ("March 14, 2019"); our English readers are in England.
     return format_date(value, format="long", locale="en_GB" if locale == "en" else locale)
+
+
+def format_day_month(value: date, locale: str) -> str:
+    """A day and month without the year, the reader's way: 5 January / 5 stycznia."""
+    return format_skeleton("MMMMd", value, locale="en_GB" if locale == "en" else locale)
 
 
 def format_clock(value: time, locale: str) -> str:

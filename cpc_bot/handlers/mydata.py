@@ -21,7 +21,21 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.clock import LONDON, Clock
-from cpc_bot.documents.mydata import render_mydata_html
+from cpc_bot.documents.mydata import (
+    CONFERENCE_KINDS,
+    CONFERENCE_ROLES,
+    JOINED_AS,
+    ROLES,
+    STATUSES,
+    UNKNOWN,
+    VERIFICATION,
+    coded,
+    conference_label,
+    language,
+    reminder_label,
+    render_mydata_html,
+)
+from cpc_bot.domain.verification import AREA_LABELS
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.runner import DialogRunner
 from cpc_bot.engine.screens import describe_answer, short_label
@@ -33,7 +47,7 @@ from cpc_bot.i18n.bidi import RLM
 from cpc_bot.reminders.retention import Retention, erase_day
 from cpc_bot.reminders.store import ReminderStore
 from cpc_bot.store.conferences import ConferenceRepository
-from cpc_bot.store.models import ProfessionalProfile
+from cpc_bot.store.models import Conference, ProfessionalProfile
 from cpc_bot.store.professionals import ProfessionalRepository
 from cpc_bot.store.repository import Repository
 
@@ -48,15 +62,16 @@ def export_professional(professionals: ProfessionalRepository | None, profile: P
     status = profile.status
     if status == "verified" and not professionals.is_verified(profile):
         status = "expired"
-    return {"area": profile.area, "name": details.name, "job": details.job, "organisation": details.organisation,
-            "email": details.email, "status": status,
+    return {"area": coded(profile.area, AREA_LABELS), "name": details.name, "job": details.job,
+            "organisation": details.organisation, "email": details.email, "status": coded(status, VERIFICATION),
             "verified_until": profile.verified_until.isoformat() if status == "verified" and profile.verified_until else None}
 
 
 async def export_user(user_id: int, repo: Repository, runner: DialogRunner, registry: DialogRegistry,
                       reminders: ReminderStore, conferences: ConferenceRepository,
                       professionals: ProfessionalRepository | None = None) -> dict[str, object]:
-    """Everything stored about one person, decrypted, in the words they were asked."""
+    """Everything stored about one person, decrypted, in the words they were asked; each stored
+    code beside its label in their language (``{"code": ..., "label": ...}``)."""
     user = await repo.get_user(user_id)
     locale = get_i18n().current_locale
     responses = []
@@ -65,30 +80,44 @@ async def export_user(user_id: int, repo: Repository, runner: DialogRunner, regi
             continue
         view = await runner.load_view(response)
         answers = []
+        labels = {}
         for slot in view.slots:
-            if slot.is_question and slot.step is not None and slot.key in view.stored:
-                stored = view.stored[slot.key]
-                answers.append({"question": short_label(slot),
-                                "answer": describe_answer(slot.step, stored.value, locale, skipped=stored.skipped)})
-        responses.append({"questionnaire": _(view.dialog.title), "status": response.status,
+            if slot.is_question and slot.step is not None:
+                labels[slot.key] = short_label(slot)
+                if slot.key in view.stored:
+                    stored = view.stored[slot.key]
+                    answers.append({"question": labels[slot.key],
+                                    "answer": describe_answer(slot.step, stored.value, locale, skipped=stored.skipped)})
+        responses.append({"questionnaire": {"code": response.dialog_id, "label": _(view.dialog.title)},
+                          "status": coded(response.status, STATUSES),
                           "started": response.created_at.isoformat(), "answers": answers,
-                          "shared_pages": view.answers.get("_share", [])})
+                          "shared_pages": [{"code": key, "label": labels.get(key) or _(UNKNOWN)}
+                                           for key in view.answers.get("_share") or []]})
     return {
-        "user": {"telegram_id": user_id, "language": user.locale if user else None, "role": user.role if user else None,
+        "user": {"telegram_id": user_id, "language": language(user.locale if user else None, locale),
+                 "role": coded(user.role if user else None, ROLES),
                  "first_seen": user.created_at.isoformat() if user else None,
                  "discreet_mode": bool(user.discreet) if user else False},
         "professional": export_professional(professionals, await professionals.profile(user_id) if professionals else None),
         "questionnaires": responses,
-        "reminders": [{"kind": r.kind, "due": r.due_at.astimezone(LONDON).isoformat(), "status": r.status}
+        "reminders": [{"kind": {"code": r.kind, "label": reminder_label(r.kind, json.loads(r.params or "{}"), locale)},
+                       "due": r.due_at.astimezone(LONDON).isoformat(), "status": coded(r.status, STATUSES)}
                       for r in await reminders.for_user(user_id)],
-        "conferences_registered": [
-            {"kind": c.kind, "area": c.area, "starts": c.starts_at.astimezone(LONDON).isoformat(),
-             "case_reference": conferences.case_ref(c)} for c in await conferences.for_owner(user_id)],
-        "conferences_joined": [{"kind": c.kind, "starts": c.starts_at.astimezone(LONDON).isoformat(), "as": m.audience,
-                                "joined": m.joined_at.astimezone(LONDON).isoformat(),
-                                "name_given": conferences.member_name(m, c)}
+        "conferences_registered": [_conference(c, locale, role=coded(c.role, CONFERENCE_ROLES),
+                                               case_reference=conferences.case_ref(c))
+                                   for c in await conferences.for_owner(user_id)],
+        "conferences_joined": [_conference(c, locale, **{"as": coded(m.audience, JOINED_AS)},
+                                           joined=m.joined_at.astimezone(LONDON).isoformat(),
+                                           name_given=conferences.member_name(m, c))
                                for c, m in await conferences.joined_by(user_id)],
     }
+
+
+def _conference(c: Conference, locale: str, **more: object) -> dict[str, object]:
+    starts = c.starts_at.astimezone(LONDON).isoformat()
+    return {"label": conference_label(c.kind, c.area, starts, c.has_time, locale),
+            "kind": coded(c.kind, CONFERENCE_KINDS), "area": coded(c.area, AREA_LABELS), "starts": starts,
+            "has_time": c.has_time, **more}
 
 
 async def cmd_mydata(message: Message, bot: Bot, repo: Repository, runner: DialogRunner, registry: DialogRegistry,

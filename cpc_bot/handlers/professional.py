@@ -250,8 +250,8 @@ class ConferenceDesk:
         elif action == "ics":
             local = conference.starts_at.astimezone(LONDON)
             start = local if conference.has_time else local.date()
-            data = conference_calendar(conference.id or 0, self.title(conference),
-                                       start, deadlines_for(conference), stamp=self.clock())
+            data = conference_calendar(conference.id or 0, conference.kind, start, deadlines_for(conference),
+                                       stamp=self.clock(), locale=get_i18n().current_locale)
             await bot.send_document(owner, BufferedInputFile(data, filename=f"conference-{local.date().isoformat()}.ics"),
                                     caption=_("Open this file to add the conference and your deadlines to your calendar."))
         elif action == "invite":

@@ -85,7 +85,7 @@ async def test_a_child_changes_a_finished_booklet(harness: BotHarness, emulator:
     assert "My big sister" in text and "My nan and my dog" not in text and "Shouting at night" in text
     assert "Nothing is shared unless you choose it." in emulator.last_message(CHILD).visible  # her choice, again
     data = await my_data(child, emulator)
-    assert len(data["questionnaires"]) == 1 and data["questionnaires"][0]["status"] == "finished"
+    assert len(data["questionnaires"]) == 1 and data["questionnaires"][0]["status"]["code"] == "finished"
 
 
 async def test_a_child_starts_again_only_after_saying_yes(harness: BotHarness, emulator: BotApiEmulator) -> None:
@@ -105,7 +105,7 @@ async def test_a_child_starts_again_only_after_saying_yes(harness: BotHarness, e
     assert "I keep your booklet for you." in emulator.last_message(CHILD).visible  # a blank booklet, from the start
     data = await my_data(child, emulator)
     assert len(data["questionnaires"]) == 1
-    assert data["questionnaires"][0]["status"] == "in_progress" and data["questionnaires"][0]["answers"] == []
+    assert data["questionnaires"][0]["status"]["code"] == "in_progress" and data["questionnaires"][0]["answers"] == []
     dumped = json.dumps(data, ensure_ascii=False)
     assert "My nan and my dog" not in dumped and "Shouting at night" not in dumped
     assert await pictures(harness) == 0  # the drawing went with the old booklet

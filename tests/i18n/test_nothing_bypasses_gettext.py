@@ -27,6 +27,7 @@ from tests.helpers import (
     make_verified,
     register_conference,
 )
+from tests.parents.test_mydata_labels import shown
 
 PSEUDO = "ru"
 TYPED = "Yes that is right"
@@ -90,18 +91,23 @@ async def test_every_text_people_read_comes_from_the_catalogue(harness: BotHarne
     await register_conference(pro, t)
     await pro.tap(t("🔗 Invite links"))  # not verified yet: told what verification unlocks
     await pro.tap(t("✅ Get verified"))
-    await make_verified(harness.app, PRO)
+    await make_verified(harness.app, PRO, name=TYPED, job=TYPED, organisation=TYPED)
     await pro.say("/start")
     await pro.tap(t("🧑‍💼 I work with children"))
     await pro.tap(next(b for b in buttons(emulator.last_message(PRO)) if b.startswith("📅")))
     await pro.tap(t("🔗 Invite links"))
     await pro.say("/start")
+    await pro.say("/mydata")
 
     seen = []
     for user_id in (PARENT, CHILD, TEEN, PRO):
         for message in emulator.messages(user_id):
             seen.extend([message.visible.replace("AB-123", ""), *buttons(message)])
         seen.extend(emulator.callback_answers(user_id))
+        # The /mydata page: every code in it shown by its label (the pro's also lists their nudges).
+        pages = [d for d in emulator.documents(user_id) if (d.file_name or "").endswith(".html")]
+        seen.extend(shown(emulator.file(d.file_id).data.decode()).replace("AB-123", "").replace("sam.patel@example.org", "")
+                    for d in pages)
     assert len(seen) > 100
     untranslated = {text[:80]: words for text in seen if (words := leftover_english(text))}
     assert untranslated == {}

@@ -40,7 +40,7 @@ async def my_data(mum: FakeUser, emulator: BotApiEmulator) -> dict[str, Any]:
 
 def live_reminders(data: dict[str, Any]) -> Counter[str]:
     """How many reminders of each kind will still be sent (or were): cancelled ones are not counted."""
-    return Counter(r["kind"] for r in data["reminders"] if r["status"] != "cancelled")
+    return Counter(r["kind"]["code"] for r in data["reminders"] if r["status"]["code"] != "cancelled")
 
 
 def report_text(emulator: BotApiEmulator) -> str:
@@ -83,12 +83,12 @@ async def test_after_finishing_the_menu_offers_change_and_start_again_and_change
     assert "22 December 2026" in text and "15 December 2026" not in text and "We walk to school together." in text
 
     data = await my_data(mum, emulator)
-    assert len(data["questionnaires"]) == 1 and data["questionnaires"][0]["status"] == "finished"
-    kinds = Counter(r["kind"] for r in data["reminders"])
+    assert len(data["questionnaires"]) == 1 and data["questionnaires"][0]["status"]["code"] == "finished"
+    kinds = Counter(r["kind"]["code"] for r in data["reminders"])
     assert {kind: kinds[kind] for kind in PARENT_KINDS} == dict.fromkeys(PARENT_KINDS, 1)  # moved, not doubled
     assert live_reminders(data)["retention.notice"] == 1
-    reports_by = next(r for r in data["reminders"] if r["kind"] == "parent.reports_by")
-    assert reports_by["due"].startswith("2026-12-17") and reports_by["status"] == "pending"  # 3 working days before the 22nd
+    reports_by = next(r for r in data["reminders"] if r["kind"]["code"] == "parent.reports_by")
+    assert reports_by["due"].startswith("2026-12-17") and reports_by["status"]["code"] == "pending"  # 3 working days before the 22nd
 
 
 async def test_start_again_asks_first_then_deletes_the_old_answers_and_plans_reminders_once(
@@ -106,7 +106,7 @@ async def test_start_again_asks_first_then_deletes_the_old_answers_and_plans_rem
     await mum.tap("No, keep my answers")  # changes nothing
     assert CHANGE in buttons(emulator.last_message(MUM))
     data = await my_data(mum, emulator)
-    assert len(data["questionnaires"]) == 1 and data["questionnaires"][0]["status"] == "finished"
+    assert len(data["questionnaires"]) == 1 and data["questionnaires"][0]["status"]["code"] == "finished"
     assert "We walk to school together." in json.dumps(data, ensure_ascii=False)
     assert set(live_reminders(data)) == PARENT_KINDS | {"retention.notice"}
 
@@ -115,10 +115,10 @@ async def test_start_again_asks_first_then_deletes_the_old_answers_and_plans_rem
     assert "These questions help you get ready for the conference." in shown(emulator)  # a blank one, from the start
     data = await my_data(mum, emulator)
     assert len(data["questionnaires"]) == 1
-    assert data["questionnaires"][0]["status"] == "in_progress" and data["questionnaires"][0]["answers"] == []
+    assert data["questionnaires"][0]["status"]["code"] == "in_progress" and data["questionnaires"][0]["answers"] == []
     dumped = json.dumps(data, ensure_ascii=False)
     assert "We walk to school together." not in dumped and "2026-12-15" not in dumped
-    assert not PARENT_KINDS & {r["kind"] for r in data["reminders"]}  # they went with the old date
+    assert not PARENT_KINDS & {r["kind"]["code"] for r in data["reminders"]}  # they went with the old date
 
     # An old "Yes" (tapped twice, or copied) deletes nothing more.
     await mum.tap_data(yes_data, ask_id)
@@ -129,10 +129,10 @@ async def test_start_again_asks_first_then_deletes_the_old_answers_and_plans_rem
     await mum.tap("The first conference")
     data = await my_data(mum, emulator)
     assert len(data["questionnaires"]) == 1
-    kinds = Counter(r["kind"] for r in data["reminders"])
+    kinds = Counter(r["kind"]["code"] for r in data["reminders"])
     assert {kind: kinds[kind] for kind in PARENT_KINDS} == dict.fromkeys(PARENT_KINDS, 1)  # re-planned once
     assert live_reminders(data)["retention.notice"] == 1
-    day_before = next(r for r in data["reminders"] if r["kind"] == "parent.day_before")
+    day_before = next(r for r in data["reminders"] if r["kind"]["code"] == "parent.day_before")
     assert day_before["due"].startswith("2027-01-04")
 
     # /start offers to carry on with the new one, and nothing else for it.

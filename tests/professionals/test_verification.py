@@ -306,7 +306,8 @@ async def test_mydata_shows_the_details_and_delete_removes_them(
         assert words in page
     professional = json.loads(data)["professional"]
     assert professional["name"] == "Sam Patel" and professional["email"] == WORK_EMAIL
-    assert professional["status"] == "verified" and professional["area"] == "leicester"
+    assert professional["status"] == {"code": "verified", "label": "Verified"}
+    assert professional["area"] == {"code": "leicester", "label": "Leicester"}
 
     await sw.say("/delete")
     await sw.tap("🗑 Yes, delete everything")

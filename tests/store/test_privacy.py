@@ -52,7 +52,7 @@ async def test_mydata_shows_everything_and_delete_erases_it(harness: BotHarness,
     export = json.loads(emulator.file(json_doc.file_id).data)
     answers = export["questionnaires"][0]["answers"]
     assert {"question": "Child 1: Name", "answer": SENTINEL + " <script>alert(1)</script>"} in answers
-    assert export["user"]["role"] == "parent"
+    assert export["user"]["role"] == {"code": "parent", "label": "A parent or carer"}
 
     await ana.say("/delete")
     assert "It cannot be undone." in emulator.last_message(ANA).visible
