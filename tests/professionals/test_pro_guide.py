@@ -35,7 +35,7 @@ async def test_guide_for_a_professional(harness: BotHarness, emulator: BotApiEmu
     await pro.say("/guide")
     contents = emulator.last_message(PRO)
     assert contents.visible.startswith("Guide for professionals")
-    assert buttons(contents) == TOPICS
+    assert buttons(contents) == [*TOPICS, "🏠 Menu"]
 
     day = await read(emulator, PRO, "On the day")
     for sentence in ("Arrive at least 30 minutes early.", "Read every report before the meeting starts.",
@@ -84,7 +84,7 @@ async def test_guide_in_polish_for_a_polish_professional(harness: BotHarness, em
     await pro.say("/guide")
     contents = emulator.last_message(PRO)
     assert "Guide for professionals" not in contents.visible
-    assert len(buttons(contents)) == len(TOPICS)
+    assert len(buttons(contents)) == len(TOPICS) + 1  # and 🏠 Menu
 
 
 def test_every_page_names_its_seed_and_quotes_it() -> None:
