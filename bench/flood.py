@@ -110,7 +110,7 @@ class Flooder:
     async def setup(self) -> None:
         """To the first question in words ("What do you and your family do well ...")."""
         for action, value in (("say", "/start"), ("tap", "👪 I am a parent or carer"), ("tap", "📝 Prepare your views"),
-                              ("tap", "Next ➡️"), ("say", "15/12/2026"), ("tap", "The first conference"),
+                              ("tap", "Next ➡️"), ("say", "15/12/2026"), ("tap", "The first conference"), ("tap", "I don't know"),
                               ("say", "Amira"), ("say", "14/03/2019"), ("tap", "✅ That is everyone"), ("tap", "✅ Done")):
             await (self.say(value) if action == "say" else self.tap(value))
 

@@ -32,6 +32,7 @@ LEICESTER = "004_0724a813297560b0.txt"
 KIRKLEES = "002_5ef0429c08559a1f.txt"
 LINCOLNSHIRE = "000_6faa439c50d28911.txt"
 STAFFORDSHIRE = "001_fcf727783d989d19.txt"
+CUMBRIA = "003_83657b1d5793821a.txt"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,23 @@ REPORTS_TO_PARENTS_48_HOURS = Rule(
     f"{LEICESTER}: 'Provide parents with report to conference, chronology and updated CPP ( if RCPC) conference) "
     "at least 48 hours before the meeting'")
 
+# Kirklees' parents' leaflet: shared with the families' side (``domain.family_rules``).
+KIRKLEES_REPORTS_3_WORKING_DAYS = Rule(
+    "reports_to_family_by", N_("Family should have every report"), "working_days", -3, ALL, EVERYONE,
+    f"{KIRKLEES}: 'Receive copies of all reports three working days in advance.'")
+KIRKLEES_NOTES_15_WORKING_DAYS = Rule(
+    "notes_to_family_by", N_("Notes of the meeting sent to the family"), "working_days", 15, ALL, EVERYONE,
+    f"{KIRKLEES}: 'Within 15 working days after the conference, you will be sent a copy of the notes'")
+
+# Lincolnshire: a professional gives the family a copy of their report before sending it to the
+# conference, so these are also the latest days a family should have them (``domain.family_rules``).
+LINCOLNSHIRE_REPORT_FIRST = Rule(
+    "report_due", N_("Your written report"), "working_days", -2, FIRST, PRACTITIONERS,
+    f"{LINCOLNSHIRE}: 'two working days before an initial conference'")
+LINCOLNSHIRE_REPORT_REVIEW = Rule(
+    "report_due", N_("Your written report"), "working_days", -5, frozenset({"review"}), PRACTITIONERS,
+    f"{LINCOLNSHIRE}: 'five working days before a review conference'")
+
 NATIONAL: tuple[Rule, ...] = (
     Rule("core_group_by", N_("First core group meeting"), "working_days", 10, FIRST, EVERYONE,
          f"{WORKING_TOGETHER}; {KIRKLEES}: 'should happen within 10 working days of the initial conference'"),
@@ -67,12 +85,7 @@ NATIONAL: tuple[Rule, ...] = (
 )
 
 _AREA_RULES: dict[str, tuple[Rule, ...]] = {
-    "lincolnshire": (
-        Rule("report_due", N_("Your written report"), "working_days", -2, FIRST, PRACTITIONERS,
-             f"{LINCOLNSHIRE}: 'two working days before an initial conference'"),
-        Rule("report_due", N_("Your written report"), "working_days", -5, frozenset({"review"}), PRACTITIONERS,
-             f"{LINCOLNSHIRE}: 'five working days before a review conference'"),
-    ),
+    "lincolnshire": (LINCOLNSHIRE_REPORT_FIRST, LINCOLNSHIRE_REPORT_REVIEW),
     "staffordshire": (
         Rule("report_due", N_("Your written report"), "working_days", -2, ALL, PRACTITIONERS,
              f"{STAFFORDSHIRE}: 'at least two working days in advance of the conference'"),
@@ -112,10 +125,8 @@ _AREA_RULES: dict[str, tuple[Rule, ...]] = {
              "professionals room)'"),
     ),
     "kirklees": (
-        Rule("reports_to_family_by", N_("Family should have every report"), "working_days", -3, ALL, EVERYONE,
-             f"{KIRKLEES}: 'Receive copies of all reports three working days in advance.'"),
-        Rule("notes_to_family_by", N_("Notes of the meeting sent to the family"), "working_days", 15, ALL, EVERYONE,
-             f"{KIRKLEES}: 'Within 15 working days after the conference, you will be sent a copy of the notes'"),
+        KIRKLEES_REPORTS_3_WORKING_DAYS,
+        KIRKLEES_NOTES_15_WORKING_DAYS,
         # Core group and review conferences: the national rules, which the leaflet repeats.
     ),
     # Cumbria's guidance (003) is about plain language and Signs of Safety; it sets no

@@ -21,7 +21,11 @@ class GuidePage(BaseModel):
 
     key: str
     title: str
+    #: May name facts that depend on the reader, such as ``%(reports_rule)s`` (their area's rule),
+    #: filled in when the page is shown.
     text: str
+    #: Where the page's facts come from (seed documents): for maintainers, never shown.
+    source: str | None = None
 
     @field_validator("key")
     @classmethod
