@@ -136,10 +136,10 @@ class Parent:
             await self._tap(target)
         elif "Next ➡️" in labels:
             await self._tap("Next ➡️")
-        elif "✅ That is everyone" in labels:  # a repeat group: two children, one point of disagreement
+        elif any(label.startswith("✅ That is every") for label in labels):  # a repeat group: two children, one point of disagreement
             self._children += 1
             more = "Add another child" in labels and self._children < 2
-            await self._tap("Add another child" if more else "✅ That is everyone")
+            await self._tap("Add another child" if more else next(label for label in labels if label.startswith("✅ That is every")))
         elif "Type the date" in shown:
             await self._say("15/12/2026" if "When is the conference?" in shown else "14/03/2019")
         elif "Tap all that apply" in shown:

@@ -110,8 +110,8 @@ class Flooder:
     async def setup(self) -> None:
         """To the first question in words ("What do you and your family do well ...")."""
         for action, value in (("say", "/start"), ("tap", "👪 I am a parent or carer"), ("tap", "📝 Prepare your views"),
-                              ("tap", "Next ➡️"), ("say", "15/12/2026"), ("tap", "The first conference"),
-                              ("say", "Amira"), ("say", "14/03/2019"), ("tap", "✅ That is everyone"), ("tap", "✅ Done")):
+                              ("tap", "Next ➡️"), ("say", "15/12/2026"), ("tap", "The first conference"), ("tap", "I don't know"),
+                              ("say", "Amira"), ("say", "14/03/2019"), ("tap", "✅ That is every child"), ("tap", "✅ Done")):
             await (self.say(value) if action == "say" else self.tap(value))
 
     async def flood(self, count: int) -> None:
@@ -132,7 +132,7 @@ class Flooder:
                 await self.tap("✅ Finish")
                 self.marks["finish handled"] = time.perf_counter()
                 break
-            choice = next((c for c in ("✅ Done", "Next ➡️", "✅ That is everyone", "Skip ➡️") if c in labels), None)
+            choice = next((c for c in ("✅ Done", "Next ➡️", "✅ That is every child", "✅ That is everything I disagree with", "Skip ➡️") if c in labels), None)
             if choice is not None:
                 await self.tap(choice)
             elif "Type the date" in message.visible:

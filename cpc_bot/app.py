@@ -71,8 +71,8 @@ from cpc_bot.mail import mailer_for
 from cpc_bot.redaction import QuietSession
 from cpc_bot.reminders.members import RENDERERS as MEMBER_RENDERERS
 from cpc_bot.reminders.parents import DATE_KEY as PARENT_DATE_KEY
+from cpc_bot.reminders.parents import PREPARE_DIALOG, FamilyAreas, ParentReminderPlanner
 from cpc_bot.reminders.parents import RENDERERS as PARENT_RENDERERS
-from cpc_bot.reminders.parents import ParentReminderPlanner
 from cpc_bot.reminders.professionals import RENDERERS as PRO_RENDERERS
 from cpc_bot.reminders.professionals import NudgePlanner
 from cpc_bot.reminders.retention import Retention
@@ -289,6 +289,10 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     planned = [dialog.id for dialog in registry.for_audience("parent")
                if any(step.key == PARENT_DATE_KEY for step in dialog.steps)]
     conferences = ConferenceRepository(sessions, cipher, clock)
+    # A parent linked to a conference is not asked their area: the conference says it.
+    family_areas = FamilyAreas(conferences, repo)
+    if PREPARE_DIALOG in registry.dialogs:
+        registry.contexts[PREPARE_DIALOG] = family_areas.context
     professional_dialogs = {d.id for d in registry.dialogs.values() if d.audience == "professional"}
     retention = Retention(repo, reminders, clock, days=settings.retention_days,
                           notice_days=settings.retention_notice_days,
@@ -326,7 +330,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
                                     codes_per_day=settings.codes_per_day)
     desk = ConferenceDesk(conferences, reminders, nudges, planner, repo, runner, reports, clock, retention,
                           verification=verification, links_per_day=settings.links_per_day,
-                          conferences_per_day=settings.conferences_per_day)
+                          conferences_per_day=settings.conferences_per_day, family_areas=family_areas)
     for dialog in registry.dialogs.values():
         if dialog.audience == "child":
             runner.on_finish(dialog.id, reports.send)
@@ -353,6 +357,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     dispatcher["desk"] = desk
     dispatcher["reminders"] = reminders
     dispatcher["conferences"] = conferences
+    dispatcher["family_areas"] = family_areas
     dispatcher["professionals"] = professionals
     dispatcher["verification"] = verification
     dispatcher["clock"] = clock

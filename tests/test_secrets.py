@@ -140,7 +140,9 @@ async def test_no_new_key_is_made_over_encrypted_answers(emulator: BotApiEmulato
     await harness.start()  # the first start makes the key, owner-only
     assert mode(key_file) == 0o600
     parent = await open_prepare(emulator, PARENT)
-    await parent.tap("Skip ➡️")
+    await parent.tap("Skip ➡️")  # the date
+    await parent.tap("Skip ➡️")  # the kind of conference
+    await parent.tap("Skip ➡️")  # the area
     await parent.say("Amira")  # the child's name, encrypted
     assert harness.running is not None
     await harness.running.stop()

@@ -109,7 +109,9 @@ def _answer(view: View, slot: Slot, locale: str, images: Mapping[str, bytes]) ->
     if stored is None:
         return [], _("(not answered)"), []
     if stored.skipped or stored.value is None:
-        return [], _("(skipped)"), []
+        # A family's report goes to the conference: a question they chose to skip reads as not
+        # answered (the intro promised they could skip anything), never as a refusal.
+        return [], _("(not answered)") if view.dialog.audience == "parent" else _("(skipped)"), []
     value = stored.value
     if step.kind == "text":
         return [str(part) for part in value], None, []

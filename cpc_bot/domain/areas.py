@@ -72,6 +72,22 @@ def _talk(amount: int, kinds: frozenset[str], source: str) -> Rule:
     return Rule("talk_family_by", TALK_TITLE, "working_days", amount, kinds, PRACTITIONERS, source,
                 overdue_nudge=False)
 
+# Kirklees' parents' leaflet: shared with the families' side (``domain.family_rules``).
+KIRKLEES_REPORTS_3_WORKING_DAYS = Rule(
+    "reports_to_family_by", N_("Family should have every report"), "working_days", -3, ALL, frozenset({"parent"}),
+    f"{KIRKLEES}: 'Receive copies of all reports three working days in advance.'")
+KIRKLEES_NOTES_15_WORKING_DAYS = Rule(
+    "notes_to_family_by", N_("Notes of the meeting sent to the family"), "working_days", 15, ALL, EVERYONE,
+    f"{KIRKLEES}: 'Within 15 working days after the conference, you will be sent a copy of the notes'")
+
+# Lincolnshire: a professional gives the family a copy of their report before sending it to the
+# conference, so these are also the latest days a family should have them (``domain.family_rules``).
+LINCOLNSHIRE_REPORT_FIRST = Rule(
+    "report_due", N_("Your written report"), "working_days", -2, FIRST, PRACTITIONERS,
+    f"{LINCOLNSHIRE}: 'two working days before an initial conference'")
+LINCOLNSHIRE_REPORT_REVIEW = Rule(
+    "report_due", N_("Your written report"), "working_days", -5, frozenset({"review"}), PRACTITIONERS,
+    f"{LINCOLNSHIRE}: 'five working days before a review conference'")
 
 NATIONAL: tuple[Rule, ...] = (
     _talk(-3, ALL, f"{WORKING_TOGETHER}; {KIRKLEES}: 'Receive copies of all reports three working days in advance.'"),
@@ -90,10 +106,8 @@ _AREA_RULES: dict[str, tuple[Rule, ...]] = {
                          "before submitting the report to conference'"),
         _talk(-6, frozenset({"review"}), f"{LINCOLNSHIRE}: 'discussing your report with them and providing them "
                                          "with a copy of this before submitting the report to conference'"),
-        Rule("report_due", N_("Your written report"), "working_days", -2, FIRST, PRACTITIONERS,
-             f"{LINCOLNSHIRE}: 'two working days before an initial conference'"),
-        Rule("report_due", N_("Your written report"), "working_days", -5, frozenset({"review"}), PRACTITIONERS,
-             f"{LINCOLNSHIRE}: 'five working days before a review conference'"),
+        LINCOLNSHIRE_REPORT_FIRST,
+        LINCOLNSHIRE_REPORT_REVIEW,
     ),
     "staffordshire": (
         _talk(-3, ALL, f"{STAFFORDSHIRE}: 'any information a practitioner is intending to share with child protection "
@@ -137,11 +151,9 @@ _AREA_RULES: dict[str, tuple[Rule, ...]] = {
     ),
     "kirklees": (
         # For practitioners the same day is their talk with the family and the copy they give: one task.
-        Rule("reports_to_family_by", N_("Family should have every report"), "working_days", -3, ALL,
-             frozenset({"parent"}), f"{KIRKLEES}: 'Receive copies of all reports three working days in advance.'"),
+        KIRKLEES_REPORTS_3_WORKING_DAYS,
         _talk(-3, ALL, f"{KIRKLEES}: 'prepare a report which they should share with you in advance'"),
-        Rule("notes_to_family_by", N_("Notes of the meeting sent to the family"), "working_days", 15, ALL, EVERYONE,
-             f"{KIRKLEES}: 'Within 15 working days after the conference, you will be sent a copy of the notes'"),
+        KIRKLEES_NOTES_15_WORKING_DAYS,
         # Core group and review conferences: the national rules, which the leaflet repeats.
     ),
     # Cumbria's guidance (003) is about plain language and Signs of Safety; it sets no

@@ -21,10 +21,17 @@ class GuidePage(BaseModel):
 
     key: str
     title: str
+    #: May name facts that depend on the reader, such as ``%(reports_rule)s`` (their area's rule),
+    #: filled in when the page is shown.
     text: str
     #: Where each fact comes from: a seed file with a quote from it ('001_....txt: "..."'), or national
-    #: guidance. For maintainers and reviewers; never shown, never translated.
+    #: guidance; one source or a list. For maintainers and reviewers; never shown, never translated.
     source: list[str] = Field(default_factory=list)
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
 
     @field_validator("key")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,9 +89,21 @@ def load_dialog_file(path: Path) -> Dialog:
     return dialog
 
 
+#: What a questionnaire's ``when: {context: ...}`` conditions read for one person (their user id):
+#: facts from outside the answers, such as the area of the conference a parent is linked to.
+ContextProvider = Callable[[int], Awaitable[Mapping[str, Any]]]
+
+
 @dataclass
 class DialogRegistry:
     dialogs: dict[str, Dialog] = field(default_factory=dict)
+    #: Per questionnaire, where its context comes from when one starts (wired in ``app.py``; kept
+    #: with its answers, see ``view.CONTEXT_PREFIX``); none: an empty context.
+    contexts: dict[str, ContextProvider] = field(default_factory=dict)
+
+    async def context_for(self, dialog_id: str, user_id: int) -> Mapping[str, Any]:
+        provider = self.contexts.get(dialog_id)
+        return await provider(user_id) if provider is not None else {}
 
     def __getitem__(self, dialog_id: str) -> Dialog:
         return self.dialogs[dialog_id]

@@ -47,7 +47,7 @@ from cpc_bot.engine.values import (
     parse_time,
     parse_uk_date,
 )
-from cpc_bot.engine.view import View, load_view
+from cpc_bot.engine.view import CONTEXT_PREFIX, View, load_view
 from cpc_bot.i18n.text import current_locale
 from cpc_bot.i18n.text import gettext as _
 from cpc_bot.store.models import Response
@@ -158,8 +158,14 @@ class DialogSession:
             response = await self.repo.get_response(finished.id or 0)
             log.info("dialog.reopened user=%s response=%s dialog=%s", user_id, finished.id, dialog_id)
         elif response is None:
-            first = visible_slots(dialog, {}, context or {})[0]
+            if context is None:
+                context = await self.registry.context_for(dialog_id, user_id)
+            first = visible_slots(dialog, {}, context)[0]
             response = await self.repo.create_response(user_id, dialog_id, dialog.version, first.key, current_locale())
+            for name, value in context.items():  # kept with the answers: later updates read no more
+                if value is not None:
+                    await self.repo.save_answer(response.id or 0, CONTEXT_PREFIX + name, value)
+            context = None  # read back with the answers
             log.info("dialog.started user=%s response=%s dialog=%s", user_id, response.id, dialog_id)
         else:
             note = _("Welcome back. Your answers are saved. Here is where you stopped.")

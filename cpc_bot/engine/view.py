@@ -87,8 +87,21 @@ class View:
         ]
 
 
+#: A hidden answer holding a fact of the questionnaire's context (``_context.linked_area``): kept
+#: with the answers, so reading a view costs no other query; written when the questionnaire
+#: starts (from the registry's provider) and when the fact changes (a parent joins a conference).
+CONTEXT_PREFIX = "_context."
+
+
+def stored_context(stored: Mapping[str, StoredAnswer]) -> dict[str, Any]:
+    return {key.removeprefix(CONTEXT_PREFIX): answer.value for key, answer in stored.items()
+            if key.startswith(CONTEXT_PREFIX) and answer.value is not None}
+
+
 async def load_view(repo: Repository, registry: DialogRegistry, response: Response,
                     context: Mapping[str, Any] | None = None) -> View:
-    """The response with its saved answers, read from the database."""
+    """The response with its saved answers, read from the database; its context is what was
+    kept with the answers, and ``context`` over it."""
     dialog = registry[response.dialog_id]
-    return View(dialog, response, await repo.answers(response.id or 0), context or {})
+    stored = await repo.answers(response.id or 0)
+    return View(dialog, response, stored, {**stored_context(stored), **(context or {})})

@@ -43,7 +43,7 @@ from cpc_bot.handlers.verification import VerificationDesk, unlocks_text, verify
 from cpc_bot.i18n.bidi import RLM
 from cpc_bot.reminders.members import KIND as ENDED_KIND
 from cpc_bot.reminders.members import ended_ref
-from cpc_bot.reminders.parents import ParentReminderPlanner
+from cpc_bot.reminders.parents import FamilyAreas, ParentReminderPlanner
 from cpc_bot.reminders.professionals import (
     NudgeCb,
     NudgePlanner,
@@ -128,8 +128,10 @@ class ConferenceDesk:
                  parents: ParentReminderPlanner, repo: Repository, runner: DialogRunner, reports: ReportService,
                  clock: Clock, retention: Retention | None = None,
                  verification: VerificationDesk | None = None, *, links_per_day: int = 20,
-                 conferences_per_day: int = 10) -> None:
+                 conferences_per_day: int = 10, family_areas: FamilyAreas | None = None) -> None:
         self.conferences = conferences
+        #: A parent who joins is no longer asked their area: the conference's is kept with their answers.
+        self.family_areas = family_areas
         self.links_per_day = links_per_day
         self.conferences_per_day = conferences_per_day
         #: None only in tests that build a desk without verification: then nothing is gated.
@@ -479,7 +481,8 @@ class ConferenceDesk:
         moved, links_until = result
         await self.nudges.plan(moved)
         for member in await self.conferences.members(moved.id or 0):
-            await self.parents.plan(member.user_id, f"member:{moved.id}:", day, moved.kind)
+            await self.parents.plan(member.user_id, f"member:{moved.id}:", day, moved.kind, area=moved.area,
+                                    start=local.time() if moved.has_time else None)
             if self.retention is not None:  # what they wrote is kept until a set time after the new date
                 await self.retention.conference_moved(member.user_id, local.date(), day)
         log.info("conference.moved conference=%s", moved.id)
@@ -589,8 +592,11 @@ class ConferenceDesk:
         if self.retention is not None:  # what a linked family writes is kept until a set time after this conference
             await self.retention.after_conference(user, conference.starts_at.astimezone(LONDON).date(), later_only=True)
         if audience == "parent":
-            await self.parents.plan(user, f"member:{conference.id}:", conference.starts_at.astimezone(LONDON).date(),
-                                    {"initial": "initial", "review": "review"}.get(conference.kind, "not_sure"))
+            local = conference.starts_at.astimezone(LONDON)
+            await self.parents.plan(user, f"member:{conference.id}:", local.date(), conference.kind, area=conference.area,
+                                    start=local.time() if conference.has_time else None)
+            if self.family_areas is not None:  # their own questions follow the conference's area now
+                await self.family_areas.linked(user, conference.area)
         log.info("conference.joined conference=%s user=%s audience=%s", conference.id, user, audience)
         await query.message.edit_text(_("You are now linked to the conference on %(day)s. I will remind you before it. "
                                          "Nothing you write is sent to anyone unless you choose to send it.") % {"day": day},

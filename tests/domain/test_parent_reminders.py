@@ -26,12 +26,12 @@ def test_initial_conference_after_christmas() -> None:
     assert all(p.due_at.tzinfo == UTC for p in plan.values())
 
 
-def test_review_conference_has_no_core_group_reminder() -> None:
+def test_review_conference_has_no_core_group_reminder_but_the_notes() -> None:
     whats = [p.what for p in plan_parent_reminders(date(2026, 12, 30), None, "review", NOW)]
-    assert whats == ["reports_by", "day_before", "morning_of"]
+    assert whats == ["reports_by", "day_before", "morning_of", "notes_by"]
 
 
 def test_past_reminders_are_dropped() -> None:
     # A conference the day after tomorrow: the "reports by" day has already gone.
     whats = [p.what for p in plan_parent_reminders(date(2026, 11, 26), time(14, 0), "not_sure", NOW)]
-    assert whats == ["day_before", "morning_of"]
+    assert whats == ["day_before", "morning_of", "notes_by"]

@@ -48,6 +48,8 @@ async def test_polish_report_has_polish_and_english_headings(harness: BotHarness
     await mama.tap("📝 Przygotuj swoje zdanie")
     await mama.tap("Dalej ➡️")
     await mama.tap("Pomiń ➡️")  # conference date
+    await mama.tap("Pomiń ➡️")  # kind of conference
+    await mama.tap("Pomiń ➡️")  # area
     await mama.say("Zosia")
     await mama.tap("Pomiń ➡️")
     await mama.tap("✅ To wszystkie dzieci")

@@ -61,6 +61,8 @@ async def test_parent_journey_in_their_language(harness: BotHarness, emulator: B
     await parent.tap("📝 " + t("Prepare your views"))
     await parent.tap(t("Next ➡️"))
     await parent.tap(t("Skip ➡️"))  # conference date
+    await parent.tap(t("Skip ➡️"))  # kind of conference
+    await parent.tap(t("Skip ➡️"))  # area
     await parent.say(words["child"])
     await parent.tap(t("Skip ➡️"))  # date of birth
     await parent.tap(t("✅ That is every child"))

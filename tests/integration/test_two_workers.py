@@ -42,6 +42,7 @@ async def test_a_parent_carries_on_across_two_workers(two_workers: list[Path], e
     await parent.tap("Next ➡️")
     await parent.say("15/12/2026")
     await parent.tap("The first conference")
+    await parent.tap("I don't know")  # the area
     await parent.say("Amira")
     await parent.say("14/03/2019")
 

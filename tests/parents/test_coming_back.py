@@ -29,6 +29,13 @@ async def finish_prepare(emulator: BotApiEmulator, day: str = "15/12/2026") -> F
     mum = await open_prepare(emulator, MUM)
     await mum.say(day)
     await mum.tap("The first conference")
+    await mum.tap("I don't know")  # the area: national guidance
+    await mum.say("Amira")
+    await mum.tap("Skip ➡️")  # her date of birth
+    await mum.tap("✅ That is every child")
+    await mum.tap("✅ Done")  # nothing else to think about
+    await mum.say("We walk to school together.")  # what we do well (every question can be skipped)
+    await mum.tap("✅ Done")
     await answer_the_rest(mum, emulator, MUM, words="We walk to school together.")
     return mum
 

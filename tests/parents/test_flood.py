@@ -30,6 +30,7 @@ async def parent_at_strengths(emulator: BotApiEmulator, chat_id: int) -> FakeUse
     mum = await open_prepare(emulator, chat_id)
     await mum.say("15/12/2026")
     await mum.tap("The first conference")
+    await mum.tap("I don't know")  # the area
     await mum.say("Amira")
     await mum.say("14/03/2019")
     await mum.tap("✅ That is every child")

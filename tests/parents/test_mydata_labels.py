@@ -106,7 +106,7 @@ async def test_mydata_in_english_says_what_each_thing_is(harness: BotHarness, em
     page, export, _t = await my_data(harness, emulator, "en")
     for words in ("Language English (from your Telegram settings)", "You told me you are A parent or carer",
                   "Discreet mode Off", "Not finished yet · Started on 24 November 2026",
-                  "30 December 2026 at 10:00 UK time: Check you have all the reports (Waiting)",
+                  "31 December 2026 at 10:00 UK time: Check you have all the reports (Waiting)",
                   ": Reminder that your data will be deleted (Waiting)",
                   "Initial conference, 5 January 2027 at 10:00 UK time, Leicester",
                   "Invited as Parent or carer", "Joined on 24 November 2026", "The name you gave Anna Kowalska"):

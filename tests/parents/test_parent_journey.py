@@ -41,6 +41,7 @@ async def test_parent_prepares_views_and_gets_the_report(harness: BotHarness, em
     assert "When is the conference?" in shown(emulator)
     await mum.say("15/12/2026")  # a Tuesday, three weeks away
     await mum.tap("The first conference")
+    await mum.tap("I don't know")  # the area
 
     await mum.say("Amira")
     await mum.say("14/03/2019")

@@ -26,7 +26,9 @@ async def test_reminders_arrive_on_working_day_mornings_once(harness: BotHarness
     before = len(texts(emulator))
     assert await tick(harness, clock, 2026, 12, 23, 9, 59) == 0
     assert await tick(harness, clock, 2026, 12, 23, 10, 0) == 1
-    assert "You should have copies of all the reports by today, 23 December 2026." in texts(emulator)[-1]
+    # No area given: national guidance, named, and no deadline it does not set.
+    assert ("National guidance says the professionals should share their reports with you before the conference."
+            in texts(emulator)[-1])
 
     # The bot restarts around the next reminder: it still comes once.
     await harness.restart()
@@ -41,7 +43,8 @@ async def test_reminders_arrive_on_working_day_mornings_once(harness: BotHarness
 
     # After an initial conference: the core group and notes dates, in working days.
     assert await tick(harness, clock, 2026, 12, 31, 10, 0) == 1
-    assert "by 14 January 2027" in texts(emulator)[-1] and "by 21 January 2027" in texts(emulator)[-1]
+    assert "by 14 January 2027" in texts(emulator)[-1]
+    assert "If nobody has told you when, ask your social worker." in texts(emulator)[-1]  # no notes rule where she is
     assert len(texts(emulator)) == before + 4
 
 

@@ -62,19 +62,20 @@ async def test_answers_stay_readable_across_a_restart(harness: BotHarness, emula
     assert "Is this the first conference, or a review?" in kind_question.visible
     assert buttons(kind_question) == ["✔ The first conference"]
     # The next question is a new message below it: one call more than editing in place.
-    name_question = emulator.last_message(MUM)
-    assert name_question.message_id > kind_question.message_id
-    assert "What is the child's name?" in name_question.visible
+    area_question = emulator.last_message(MUM)
+    assert area_question.message_id > kind_question.message_id
+    assert "Which council's children's services are working with your family?" in area_question.visible
     assert calls.names == ["AnswerCallbackQuery", "EditMessageReplyMarkup", "SendMessage"]
-    assert question_number(name_question.visible) == first_number + 1
+    assert question_number(area_question.visible) == first_number + 1
 
     # A tap on an answer already given changes nothing and says where to change it.
     await mum.tap("✔ The first conference", message_id=kind_question.message_id)
     assert emulator.callback_answers(MUM)[-1] == (
         "That is the answer you gave. You can change any answer at the end, before you finish.")
-    assert emulator.last_message(MUM).message_id == name_question.message_id
+    assert emulator.last_message(MUM).message_id == area_question.message_id
 
     await harness.restart()  # a deploy in the middle: nothing in memory survives
+    await mum.tap("Leicester")
     await mum.say("Amira")
     born_number = question_number(emulator.last_message(MUM).visible)
     await mum.say("14/03/2019")

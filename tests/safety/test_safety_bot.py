@@ -116,6 +116,7 @@ async def test_a_parent_moving_from_abuse_to_suicide_still_gets_samaritans(harne
     mum = await open_prepare(emulator, 9105)
     await mum.say("15/12/2026")
     await mum.tap("The first conference")
+    await mum.tap("I don't know")  # the area
     await mum.say("Amira")
     await mum.say("14/03/2019")
     await mum.tap("✅ That is every child")
@@ -257,7 +258,7 @@ async def test_discreet_mode_keeps_reminders_neutral(harness: BotHarness, emulat
     for word in ("conference", "report", "social worker", "child"):
         assert word not in reminder.visible.lower()
     await dad.tap("📖 Show it")
-    assert "You should have copies of all the reports by today, 23 December 2026." in emulator.last_message(9114).visible
+    assert "National guidance says the professionals should share their reports with you" in emulator.last_message(9114).visible
     assert len(since(emulator, 9114, before)) == 1  # shown in place, on the same message
 
 

@@ -57,7 +57,8 @@ MORE = "We eat dinner at the table."
 CARRY_ON = "▶️ Carry on: Prepare your views"
 NAVIGATION = {"⬅️ Back", "💾 Save and finish later", "🏠 Menu"}
 # The reminder a parent gets when the reports should have arrived (conference 30 December 2026).
-REPORTS_BY = "You should have copies of all the reports by today, 23 December 2026."
+# No area given: national guidance, named (3 working days before, 23 December, is when it reminds).
+REPORTS_BY = "National guidance says the professionals should share their reports with you before the conference."
 REPORTS_BY_DUE = datetime(2026, 12, 23, 10, 0, tzinfo=LONDON)
 
 
@@ -77,8 +78,11 @@ def failures_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 async def open_questions(emulator: BotApiEmulator, chat_id: int) -> FakeUser:
-    """A parent opens "Prepare your views" and skips the conference date: the child's name is next."""
+    """A parent opens "Prepare your views" and skips the conference date, its kind and her area: the
+    child's name is next."""
     user = await open_prepare(emulator, chat_id)
+    await user.tap("Skip ➡️")
+    await user.tap("Skip ➡️")
     await user.tap("Skip ➡️")
     assert "What is the child's name?" in emulator.last_message(chat_id).visible
     return user

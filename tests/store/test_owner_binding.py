@@ -47,9 +47,11 @@ def everything_shown(emulator: BotApiEmulator, chat_id: int) -> str:
 
 
 async def start_parent(emulator: BotApiEmulator, chat_id: int) -> Any:
-    """A parent at the child's-name question of "Prepare your views" (date skipped)."""
+    """A parent at the child's-name question of "Prepare your views" (date, kind and area skipped)."""
     parent = await open_prepare(emulator, chat_id)
-    await parent.tap("Skip ➡️")
+    await parent.tap("Skip ➡️")  # the date
+    await parent.tap("Skip ➡️")  # the kind of conference
+    await parent.tap("Skip ➡️")  # the area
     assert "What is the child's name?" in emulator.last_message(chat_id).visible
     return parent
 

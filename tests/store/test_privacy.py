@@ -30,7 +30,9 @@ def db_path(harness: BotHarness) -> str:
 
 async def start_parent(emulator: BotApiEmulator):
     ana = await open_prepare(emulator, ANA, first_name="Ana")
-    await ana.tap("Skip ➡️")
+    await ana.tap("Skip ➡️")  # the date
+    await ana.tap("Skip ➡️")  # the kind of conference
+    await ana.tap("Skip ➡️")  # the area
     return ana
 
 
