@@ -12,6 +12,7 @@ from cpc_bot.clock import Clock
 from cpc_bot.domain.parent_reminders import plan_parent_reminders
 from cpc_bot.engine.values import format_day
 from cpc_bot.engine.view import View
+from cpc_bot.reminders.reports import after_conference_button, reports_question
 from cpc_bot.reminders.sender import ReminderRenderer
 from cpc_bot.reminders.store import DueReminder, Planned, ReminderStore
 from cpc_bot.store.models import Response
@@ -59,11 +60,11 @@ def _day(reminder: DueReminder, key: str) -> str:
 
 
 def _reports_by(r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
+    # The question about the reports (issue 18): its buttons are in reminders.reports.
     return _(
         "Your child protection conference is on %(day)s.\n\n"
-        "You should have copies of all the reports by today, %(reports_by)s. "
-        "If you have not had them, call your social worker and ask for them."
-    ) % {"day": _day(r, "conference_day"), "reports_by": _day(r, "reports_by")}, None
+        "You should have copies of all the reports by today, %(reports_by)s. Have you had them?"
+    ) % {"day": _day(r, "conference_day"), "reports_by": _day(r, "reports_by")}, reports_question(r.id)
 
 
 def _day_before(r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -96,7 +97,7 @@ def _notes_by(r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
     return _(
         "You should have the notes of your conference by today, %(notes_by)s. "
         "If they have not come, ask your social worker."
-    ) % {"notes_by": _day(r, "notes_by")}, None
+    ) % {"notes_by": _day(r, "notes_by")}, InlineKeyboardMarkup(inline_keyboard=[[after_conference_button(r.id)]])
 
 
 RENDERERS: dict[str, ReminderRenderer] = {
