@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cpc_bot.clock import Clock, system_clock
 from cpc_bot.config import ConfigError, Settings
+from cpc_bot.documents.letters import Letters
 from cpc_bot.documents.service import ReportService
 from cpc_bot.domain.verification import parse_admins, parse_domains
 from cpc_bot.engine.events import AnswerSaved, Discarding, Events
@@ -43,6 +44,7 @@ from cpc_bot.engine.loader import DialogRegistry, load_dialogs
 from cpc_bot.engine.runner import DialogRunner
 from cpc_bot.engine.session import DialogSession
 from cpc_bot.handlers import setup as setup_handlers
+from cpc_bot.handlers.corrections import SHEET_DIALOG, ReportsDesk
 from cpc_bot.handlers.middlewares import (
     CommitBeforeSend,
     EditFallback,
@@ -75,6 +77,7 @@ from cpc_bot.reminders.parents import PREPARE_DIALOG, FamilyAreas, ParentReminde
 from cpc_bot.reminders.parents import RENDERERS as PARENT_RENDERERS
 from cpc_bot.reminders.professionals import RENDERERS as PRO_RENDERERS
 from cpc_bot.reminders.professionals import NudgePlanner
+from cpc_bot.reminders.reports import RENDERERS as REPORTS_RENDERERS
 from cpc_bot.reminders.retention import Retention
 from cpc_bot.reminders.retention import renderers as retention_renderers
 from cpc_bot.reminders.sender import ReminderSender
@@ -305,7 +308,8 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
         # "Start again": the old answers' reminders go; the new date plans them afresh.
         events.subscribe(Discarding, dialog_id, lambda e, _where: planner.forget(e.response))
     sender = ReminderSender(
-        reminders, repo, i18n, bot, clock, renderers={**PARENT_RENDERERS, **PRO_RENDERERS, **retention_renderers(keep_data), **MEMBER_RENDERERS},
+        reminders, repo, i18n, bot, clock, renderers={**PARENT_RENDERERS, **PRO_RENDERERS, **retention_renderers(keep_data), **MEMBER_RENDERERS,
+                   **REPORTS_RENDERERS},
         quiet_start=settings.quiet_hours_start, quiet_end=settings.quiet_hours_end,
     )
     scheduler = _scheduler(sender, settings)
@@ -338,6 +342,15 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
         elif dialog.report_title:
             runner.on_finish(dialog.id, reports.send)
             runner.on_finish(dialog.id, desk.offer_send)
+    # When the reports arrive (issue 18): the sheet for the chair and its reminder; the interpreter request.
+    letters = Letters(repo, i18n)
+    reports_desk = ReportsDesk(repo, registry, runner, reminders, conferences, reports, letters, clock)
+    if SHEET_DIALOG in registry.dialogs:
+        reports.add_intro(SHEET_DIALOG, letters.sheet_lines)
+        runner.on_finish(SHEET_DIALOG, reports_desk.after_sheet)
+        events.subscribe(Discarding, SHEET_DIALOG, lambda e, _where: reports_desk.forget_sheet(e.response))
+    for dialog_id in planned:
+        runner.on_finish(dialog_id, reports_desk.after_prepare)
     if REGISTER_DIALOG in registry.dialogs:
         runner.on_finish(REGISTER_DIALOG, desk.on_registered)
     if REPORT_DIALOG in registry.dialogs:
@@ -386,7 +399,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(OnceMiddleware(repo, sessions, message_log))
     UserLocaleMiddleware(i18n, repo, people).setup(dispatcher)
-    dispatcher.include_router(setup_handlers(runner, sharing, desk, verification))
+    dispatcher.include_router(setup_handlers(runner, sharing, desk, verification, reports_desk))
 
     # aiogram runs plain functions in a thread; APScheduler must start on the event loop.
     async def start_scheduler() -> None:

@@ -33,6 +33,28 @@ def _section_title(slot: Slot) -> str | None:
     return slot.group.section if opens_group else None
 
 
+def _item_firsts(questions: list[Slot]) -> set[str]:
+    """The first question shown of each item of a group whose items are sections of their own."""
+    firsts: dict[tuple[str, int], str] = {}
+    for slot in questions:
+        if slot.group is not None and slot.group.item_sections and slot.index is not None:
+            firsts.setdefault((slot.group.key, slot.index), slot.key)
+    return set(firsts.values())
+
+
+def _opens(slot: Slot, firsts: set[str], answers: Mapping[str, Any]) -> str | None:
+    """The title of the section ``slot`` opens, translated (None: it opens none). An item that is a
+    section of its own is named as the person named it: "Report 1: the social worker"."""
+    group = slot.group
+    if group is not None and group.item_sections:
+        if slot.key not in firsts:
+            return None
+        named = _joined(answers.get(f"{group.key}.{slot.index}.{group.item_name}")) if group.item_name else ""
+        return f"{item_title(slot)}: {named}" if named else item_title(slot)
+    title = _section_title(slot)
+    return _(title) if title else None
+
+
 #: The professional's report asks for their organisation under this key, the kind of conference
 #: under this one, and about each child in this repeat group (dialogs/pro_report.yaml).
 ORGANISATION = "agency"
@@ -66,6 +88,8 @@ def _heading(slot: Slot, *, professional: bool = False, answers: Mapping[str, An
         if label[1:2].islower():  # "What happened" -> "what happened", but "ICPC" stays
             label = label[0].lower() + label[1:]
         return f"{_item_name(slot, answers or {}) or item_title(slot)} - {label}"
+    if slot.group is not None and slot.group.item_sections and slot.step is not None:
+        return tr(slot.step.review_label) or tr(slot.step.prompt)  # the section names the item already
     if slot.group is not None or slot.step is None:
         return short_label(slot)
     return tr(slot.step.prompt) or short_label(slot)
@@ -147,12 +171,13 @@ def build_answers_document(
     dialog = view.dialog
     professional = dialog.audience == "professional"
     questions = [s for s in view.slots if s.is_question and (only is None or s.key in only)]
+    firsts = _item_firsts(questions)
 
     def headings(in_locale: str) -> tuple[str, list[str | None], list[str]]:
         with i18n.use_locale(in_locale):
             return (
                 _(dialog.report_title or dialog.title),
-                [(_(t) if (t := _section_title(s)) else None) for s in questions],
+                [_opens(s, firsts, view.answers) for s in questions],
                 [_heading(s, professional=professional, answers=view.answers) for s in questions],
             )
 

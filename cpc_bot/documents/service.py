@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from aiogram import Bot
@@ -23,6 +24,11 @@ from cpc_bot.store.repository import Repository
 log = logging.getLogger(__name__)
 
 
+#: Lines under a report's title that come from outside its answers (the corrections sheet says
+#: when an interpreter is needed): ``(response, view) -> lines``, in the current language.
+IntroLines = Callable[[Response, View], Awaitable[list[str]]]
+
+
 def written_words(view: View) -> list[str]:
     """What the person wrote, one text per message of each answer, in the order of the questions."""
     answers = view.answers
@@ -38,6 +44,11 @@ class ReportService:
         self.registry = registry
         self.i18n = i18n
         self.clock = clock
+        self._intro: dict[str, IntroLines] = {}
+
+    def add_intro(self, dialog_id: str, lines: IntroLines) -> None:
+        """Put ``lines(response, view)`` under the title of every report of ``dialog_id``."""
+        self._intro[dialog_id] = lines
 
     async def pdf_for(self, response: Response, view: View | None = None, *, only: set[str] | None = None) -> tuple[bytes, str]:
         """(PDF bytes, file name) for one response; ``only`` keeps just those answers."""
@@ -51,7 +62,10 @@ class ReportService:
                         images[part["blob"]] = loaded[0]
         locale = self.i18n.current_locale
         made_on = (response.finished_at or self.clock()).astimezone(LONDON).date()
-        document = build_answers_document(view, self.i18n, locale=locale, made_on=made_on, images=images, only=only)
+        intro = self._intro.get(response.dialog_id)
+        intro_lines = await intro(response, view) if intro is not None else None
+        document = build_answers_document(view, self.i18n, locale=locale, made_on=made_on, images=images, only=only,
+                                          intro_lines=intro_lines)
         from cpc_bot.documents.pdf import render_pdf  # fonts load on first use, not at start-up
 
         # Everything is read: commit, so that the write turn is free for everyone else while the

@@ -121,6 +121,9 @@ class Step(_Strict):
     #: The key of a text question of the group whose answer names each item in the written
     #: report ("Child A" rather than "Child 1"), as the person chose to call it.
     item_name: str | None = None
+    #: Each item of the group is a section of its own in the written report, named by the item
+    #: ("Report 1: the social worker"): a sheet that answers several reports, one by one.
+    item_sections: bool = False
 
     @field_validator("when", mode="before")
     @classmethod
@@ -155,6 +158,8 @@ class Step(_Strict):
                 raise ValueError(f"item_name {self.item_name!r} must be the key of a text question inside the group")
         elif not self.prompt:
             raise ValueError(f"a {kind} step needs 'prompt'")
+        if self.item_sections and kind != "repeat":
+            raise ValueError("'item_sections' is for a repeat step")
         if kind in ("choice", "multi"):
             if len(self.options) < 2:
                 raise ValueError(f"a {kind} step needs at least two options")

@@ -16,12 +16,14 @@ from cpc_bot.handlers import (
     start,
 )
 from cpc_bot.handlers import help as help_handlers
+from cpc_bot.handlers.corrections import ReportsDesk
 from cpc_bot.handlers.professional import ConferenceDesk
 from cpc_bot.handlers.sharing import Sharing
 from cpc_bot.handlers.verification import VerificationDesk
 
 
-def setup(runner: DialogRunner, sharing: Sharing, desk: ConferenceDesk, verification: VerificationDesk) -> Router:
+def setup(runner: DialogRunner, sharing: Sharing, desk: ConferenceDesk, verification: VerificationDesk,
+          reports_desk: ReportsDesk) -> Router:
     """Commands first (they work from anywhere), then the questionnaire, then the fallback."""
     root = Router(name="cpc_bot")
     root.include_routers(
@@ -37,6 +39,7 @@ def setup(runner: DialogRunner, sharing: Sharing, desk: ConferenceDesk, verifica
         sharing.router(),
         verification.router(),
         desk.router(),
+        reports_desk.router(),
         runner.router(),
         help_handlers.setup_fallback(),
     )

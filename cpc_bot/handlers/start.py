@@ -14,6 +14,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.engine.loader import DialogRegistry
@@ -57,7 +58,11 @@ async def cmd_start(message: Message, command: CommandObject, state: FSMContext,
     """Works from anywhere: leaves any questionnaire (answers stay saved) and shows the start."""
     await runner.stop(bot, message.chat.id, state)
     await state.clear()
-    await repo.ensure_user(message.chat.id)
+    user = await repo.ensure_user(message.chat.id)
+    if user.locale is None:
+        # Telegram's language, remembered: the messages the bot starts by itself (reminders, the
+        # reports question) have no update to take it from, and came in English (issue 18).
+        await repo.update_user(message.chat.id, locale=get_i18n().current_locale)
     log.info("start user=%s", message.chat.id)
     # An invite link only shows who invited them: joining takes a tap (link previews open links too).
     if command.args and command.args.startswith("i") and await desk.show_invite(message, command.args[1:]):

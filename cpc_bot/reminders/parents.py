@@ -15,6 +15,7 @@ from cpc_bot.domain.family_rules import conference_kind, family_area
 from cpc_bot.domain.parent_reminders import plan_parent_reminders
 from cpc_bot.engine.values import format_clock, format_day
 from cpc_bot.engine.view import CONTEXT_PREFIX, View
+from cpc_bot.reminders.reports import after_conference_button, reports_question
 from cpc_bot.reminders.sender import ReminderRenderer
 from cpc_bot.reminders.store import DueReminder, Planned, ReminderStore
 from cpc_bot.store.conferences import ConferenceRepository
@@ -168,10 +169,10 @@ def _reports_by(r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
         else:
             said = _("National guidance says the professionals should share their reports with you before "
                      "the conference.")
-        text = _("Your child protection conference is on %(day)s.") % values + "\n\n" + said + " " + _(
-            "If you have not had them yet, ask your social worker for them now, so you have time to read them.")
-        return text, None
-    return text + "\n\n" + _("If you have not had them, call your social worker and ask for them."), None
+        text = _("Your child protection conference is on %(day)s.") % values + "\n\n" + said
+    # The question about the reports (issue 18): its buttons are in reminders.reports ("Not yet" gives
+    # a message ready to send to the social worker).
+    return text + "\n\n" + _("Have you had them?"), reports_question(r.id)
 
 
 def _day_before(r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -209,11 +210,11 @@ def _notes_by(r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
         return _(
             "Kirklees' leaflet for parents says you should get the notes of your conference within 15 working days: "
             "by today, %(notes_by)s. If they have not come, ask your social worker."
-        ) % {"notes_by": _day(r, "notes_by")}, None
+        ) % {"notes_by": _day(r, "notes_by")}, InlineKeyboardMarkup(inline_keyboard=[[after_conference_button(r.id)]])
     return _(
         "Have you had the notes of your conference on %(day)s? They say what was decided and what happens next. "
         "If they have not come, ask your social worker or the chair when they will."
-    ) % {"day": _day(r, "conference_day")}, None
+    ) % {"day": _day(r, "conference_day")}, InlineKeyboardMarkup(inline_keyboard=[[after_conference_button(r.id)]])
 
 
 RENDERERS: dict[str, ReminderRenderer] = {

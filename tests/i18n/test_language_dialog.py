@@ -67,7 +67,9 @@ async def test_polish_report_has_polish_and_english_headings(harness: BotHarness
     await mama.tap("Pomiń ➡️")
     await mama.say("Będę ją odprowadzać do szkoły.")
     await mama.tap("✅ Gotowe")
-    for _ in range(6):  # support, next steps, supporters, taking part, needs, questions
+    # support, next steps, supporters, taking part, needs, questions, her social worker, danger
+    # statements and safety goals, the safety network
+    for _ in range(9):
         await mama.tap("Pomiń ➡️")
     await mama.say("Katarzyna Nowak")
     assert "Sprawdź swoje odpowiedzi" in emulator.last_message(MAMA).visible

@@ -80,7 +80,9 @@ async def test_parent_journey_in_their_language(harness: BotHarness, emulator: B
     await parent.tap(t("Skip ➡️"))
     await parent.say(words["safer"])
     await parent.tap(t("✅ Done"))
-    for _ in range(6):  # support, next steps, supporters, taking part, needs, questions
+    # support, next steps, supporters, taking part, needs, questions, their social worker, danger
+    # statements and safety goals, the safety network
+    for _ in range(9):
         await parent.tap(t("Skip ➡️"))
     await parent.say(words["name"])
     review = emulator.last_message(PARENT)

@@ -70,7 +70,7 @@ async def test_a_leicester_parent_is_reminded_48_hours_before_and_a_weekend_move
             "important events) at least 48 hours before the meeting: by 11 December 2026.") in said
     assert ("48 hours before the meeting is Saturday, 12 December 2026, which is not a working day, so this is the "
             "working day before it.") in said
-    assert "If you have not had them, call your social worker and ask for them." in said
+    assert said.endswith("Have you had them?")  # with ✅ Yes / ⏳ Not yet (a message ready to send)
     assert "3 working days" not in said  # never Kirklees' rule
     assert len(texts(emulator, 7301)) == before + 1
 
@@ -96,8 +96,8 @@ async def test_a_parent_who_does_not_know_their_area_gets_national_guidance_name
     await prepare(emulator, 7303, "30/12/2026", "I don't know", kind="A review conference")
     assert await tick(harness, clock, 2026, 12, 23, 10, 0) == 1
     said = texts(emulator, 7303)[-1]
-    assert ("National guidance says the professionals should share their reports with you before the conference. "
-            "If you have not had them yet, ask your social worker for them now, so you have time to read them.") in said
+    assert ("National guidance says the professionals should share their reports with you before the conference."
+            "\n\nHave you had them?") in said
     assert "by today" not in said  # national guidance sets no number of days: none is claimed
     # The notes after a review conference, without a timescale nobody set.
     assert await tick(harness, clock, 2027, 1, 21, 10, 0) == 1

@@ -108,7 +108,13 @@ async def test_parent_prepares_views_and_gets_the_report(harness: BotHarness, em
     await mum.tap("⬜ An interpreter")
     await mum.tap("✅ Done")
     await mum.say("Polish")
+    await mum.tap("Skip ➡️")  # the dialect
+    await mum.tap("A woman")
+    await mum.tap("Skip ➡️")  # someone from outside the community
     await mum.tap("Skip ➡️")  # questions for the chair
+    await mum.say("Sam Patel")  # her social worker
+    await mum.tap("Skip ➡️")  # danger statements and safety goals
+    await mum.tap("Skip ➡️")  # the safety network
     await mum.say("Dana Nowak")
 
     review = shown(emulator)
@@ -137,6 +143,7 @@ async def test_parent_prepares_views_and_gets_the_report(harness: BotHarness, em
         "Moving to a dry flat.", "My sister can have the children after school.",
         "Help and support", "Help with housing", "A dry home would stop the children's coughs.",
         "On the day", "My sister Lena will come with me.", "I will go in person", "An interpreter", "Polish",
+        "A woman", "Sam Patel",
         "Signed", "Dana Nowak", "Date", "24 November 2026",
     ]
     position = 0
