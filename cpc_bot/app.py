@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -92,6 +92,10 @@ from cpc_bot.store.people import People
 from cpc_bot.store.professionals import ProfessionalRepository
 from cpc_bot.store.repository import Repository
 from cpc_bot.store.rotate import holds_encrypted_data
+from cpc_bot.store.web_access import WebPeople
+
+if TYPE_CHECKING:
+    from cpc_bot.web.server import WebChat
 
 log = logging.getLogger(__name__)
 
@@ -238,14 +242,79 @@ def _cipher(settings: Settings) -> FieldCipher:
         raise ConfigError(f"{name}: {exc}") from None
 
 
-def _storage(settings: Settings, sessions: Sessions, clock: Clock) -> BaseStorage:
-    if settings.redis_url:
-        # A pool that waits for a free connection: redis-py's default one refuses the 101st at once
-        # (MaxConnectionsError), and one person's flood of updates (each takes the chat's lock, the
-        # safety check's lookup, the rate limit) made other people's updates fail (issue 15).
-        pool = BlockingConnectionPool.from_url(settings.redis_url, max_connections=100, timeout=20)
-        return RedisStorage(Redis(connection_pool=pool), key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix))
-    return SqlStorage(sessions, clock)
+def _redis(settings: Settings) -> Redis | None:
+    if not settings.redis_url:
+        return None
+    # A pool that waits for a free connection: redis-py's default one refuses the 101st at once
+    # (MaxConnectionsError), and one person's flood of updates (each takes the chat's lock, the
+    # safety check's lookup, the rate limit) made other people's updates fail (issue 15).
+    pool = BlockingConnectionPool.from_url(settings.redis_url, max_connections=100, timeout=20)
+    return Redis(connection_pool=pool)
+
+
+def _storage(settings: Settings, core: Core) -> BaseStorage:
+    if core.redis is not None:
+        return RedisStorage(core.redis, key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix))
+    return SqlStorage(core.sessions, core.clock)
+
+
+@dataclass
+class Core:
+    """What every channel shares: the store, the questionnaires, the session service, the
+    catalogues and the reports. ``build_app`` (Telegram) and ``cpc-bot web`` build on it."""
+
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    sessions: Sessions
+    cipher: FieldCipher
+    redis: Redis | None
+    people: People
+    repo: Repository
+    registry: DialogRegistry
+    guides: dict[str, Any]
+    i18n: I18n
+    events: Events
+    session: DialogSession
+    reports: ReportService
+
+
+def build_core(settings: Settings, clock: Clock = system_clock) -> Core:
+    """The channel-free part of the bot. Raises ConfigError / DialogError with one clear line."""
+    compile_catalogs(settings.locales_dir)
+    registry = load_dialogs(settings.dialogs_dir)
+    guides = load_guides(settings.guides_dir)
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    cipher = _cipher(settings)
+    redis = _redis(settings)
+    # Who each person is and their language, for the safety check before any database read.
+    people = People(redis, prefix=settings.redis_prefix)
+    repo = Repository(sessions, cipher, clock, people=people)
+    i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale, domain="messages")
+    # The channel-free core translates through cpc_bot.i18n.text: the language of the update (or
+    # web request) being handled, which each channel sets in aiogram's I18n context.
+    install_words(lambda: I18n.get_current(no_error=True) or i18n)
+    # The dialog core: the session service says what happened; who listens is wired by the channel.
+    events = Events()
+    session = DialogSession(registry, repo, clock, events, finished_per_day=settings.finished_per_day)
+    reports = ReportService(repo, registry, i18n, clock)
+    return Core(settings, clock, engine, sessions, cipher, redis, people, repo, registry, guides, i18n, events,
+                session, reports)
+
+
+def build_web(core: Core) -> WebChat:
+    """The web chat on the core: the parents' questionnaire for families without Telegram.
+    Nothing is subscribed to the core's events here yet: reminders and retention for people
+    on the web come with their own way of reaching them (issue 20, point 4)."""
+    from cpc_bot.web.server import WebChat
+
+    settings = core.settings
+    return WebChat(session=core.session, repo=core.repo, registry=core.registry, sessions=core.sessions,
+                   people=WebPeople(core.sessions, core.clock, people=core.people), reports=core.reports,
+                   catalogues=core.i18n, net=default_net(), clock=core.clock,
+                   csrf_key=core.cipher.derived_key("web-csrf"), idle_minutes=settings.web_idle_minutes,
+                   leave_url=settings.web_leave_url)
 
 
 def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = False) -> BotApp:
@@ -253,18 +322,12 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     ``demo``: the offline demo, where a verification code is printed instead of mailed."""
     if settings.bot_token is None:
         raise ConfigError("CPC_BOT_TOKEN: required (or use `cpc-bot demo` to try the bot offline)")
-    compile_catalogs(settings.locales_dir)
     if not _RESPONSE_MODELS:
         _RESPONSE_MODELS.extend(_keep_response_models())
-    registry = load_dialogs(settings.dialogs_dir)
-    guides = load_guides(settings.guides_dir)
-    engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
-    cipher = _cipher(settings)
-    storage = _storage(settings, sessions, clock)
-    # Who each person is and their language, for the safety check before any database read.
-    people = People(storage.redis if isinstance(storage, RedisStorage) else None, prefix=settings.redis_prefix)
-    repo = Repository(sessions, cipher, clock, people=people)
+    core = build_core(settings, clock)
+    registry, guides, engine, sessions, cipher = core.registry, core.guides, core.engine, core.sessions, core.cipher
+    people, repo, i18n, events = core.people, core.repo, core.i18n, core.events
+    storage = _storage(settings, core)
 
     # Its failed downloads do not put the file's address (and so the token) into a traceback.
     api_session = QuietSession()
@@ -281,12 +344,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     message_log = MessageLog(repo, clock)
     bot.session.middleware(message_log)
     bot.session.middleware(EditFallback())
-    i18n = I18n(path=settings.locales_dir, default_locale=settings.default_locale, domain="messages")
-    # The channel-free core translates through cpc_bot.i18n.text: the update's language, as aiogram has it.
-    install_words(lambda: I18n.get_current(no_error=True) or i18n)
-    # The dialog core: the session service says what happened; who listens is wired here.
-    events = Events()
-    runner = DialogRunner(DialogSession(registry, repo, clock, events, finished_per_day=settings.finished_per_day))
+    runner = DialogRunner(core.session)
     reminders = ReminderStore(sessions, clock)
     planner = ParentReminderPlanner(reminders, clock)
     planned = [dialog.id for dialog in registry.for_audience("parent")
@@ -326,7 +384,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     scheduler.add_job(forget_old_updates, "interval", hours=6, id="forget_updates", max_instances=1, coalesce=True)
     scheduler.add_job(retention.sweep, "interval", hours=1, id="retention", max_instances=1, coalesce=True)
     scheduler.add_job(message_log.flush, "interval", seconds=3, id="message_log", max_instances=1, coalesce=True)
-    reports = ReportService(repo, registry, i18n, clock)
+    reports = core.reports
     sharing = Sharing(repo, runner, conferences, Recipients(conferences, professionals))
     nudges = NudgePlanner(reminders, clock)
     verification = VerificationDesk(professionals, repo, i18n, mailer_for(settings, demo=demo),

@@ -144,6 +144,34 @@ async def _demo(settings: Settings) -> None:
         await emulator.stop()
 
 
+async def _web(settings: Settings) -> None:
+    """``cpc-bot web``: the web chat for families without Telegram, on the same core."""
+    from cpc_bot.app import build_core, build_web
+    from cpc_bot.store.migrate import migrate_or_adopt
+
+    core = build_core(settings, system_clock)
+    await migrate_or_adopt(core.engine)
+    runner = web.AppRunner(build_web(core).app())
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+    except OSError as exc:
+        why = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+        await runner.cleanup()
+        await core.engine.dispose()
+        raise ConfigError(f"the web chat cannot listen on {settings.web_host}:{settings.web_port}: {why}. "
+                          "Choose another port with CPC_WEB_PORT.") from None
+    settle_heap()
+    warm_up_documents()
+    print(boxed([f"CPC Companion web chat: open http://{settings.web_host}:{settings.web_port}/ in your browser",
+                 "Ctrl+C stops it"]), flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await core.engine.dispose()
+
+
 async def _professionals(settings: Settings, args: argparse.Namespace) -> int:
     """``admins add|remove|list`` and ``verified list|revoke``: the store, no bot needed."""
     from cpc_bot.app import _cipher
@@ -204,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot (long polling, or a webhook when CPC_WEBHOOK_URL is set)")
     sub.add_parser("demo", help="run the bot offline against the emulator, with a web chat page")
+    sub.add_parser("web", help="serve the web chat (CPC_WEB_HOST:CPC_WEB_PORT) for families without Telegram")
     sub.add_parser("migrate", help="bring the database to the newest schema and exit (before starting workers)")
     keys = sub.add_parser("keys", help="encryption keys: 'new' prints a fresh key; 'rotate' re-encrypts with the newest")
     keys.add_argument("action", choices=["new", "rotate"])
@@ -235,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0 if report.done and report.unreadable == 0 else 1
         elif args.command in ("admins", "verified"):
             return asyncio.run(_professionals(settings, args))
+        elif args.command == "web":
+            asyncio.run(_web(settings))
         elif args.command == "migrate":
             print("database at revision", asyncio.run(_migrate(settings)))
         else:

@@ -87,6 +87,13 @@ class Settings(BaseSettings):
 
     demo_host: str = "127.0.0.1"
     demo_port: int = Field(default=8081, ge=0, le=65535)
+    #: Where `cpc-bot web` serves the web chat (for families without Telegram).
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8082, ge=0, le=65535)
+    #: A web session with nothing done for this long is closed (the person comes back with their code).
+    web_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    #: Where "Leave this page" goes: a neutral page, as GOV.UK's "Exit this page" does.
+    web_leave_url: str = "https://www.bbc.co.uk/weather"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("bot_token")

@@ -33,6 +33,8 @@ LAYERS: list[tuple[str, tuple[str, ...], str, bool]] = [
      "reports and reminders read answers through the model, never through the runner", False),
     ("engine adapter", ("cpc_bot.engine.runner", "cpc_bot.engine.screens"),
      "the engine on Telegram: screens, buttons and the aiogram runner", False),
+    ("web adapter", ("cpc_bot.web",),
+     "the engine on the web: pages drawn from the core's state, beside the Telegram adapter (never importing it)", True),
     ("handlers", ("cpc_bot.handlers",),
      "routers and middlewares for everything that is not a questionnaire", False),
     ("app", ("cpc_bot.app", "cpc_bot.webhook"),
@@ -148,3 +150,11 @@ def test_model_layers_import_no_aiogram(module: str) -> None:
     """The engine's model, the domain and the settings know nothing of Telegram."""
     assert not imports_aiogram(FILES[module]), f"{module} imports aiogram"
 
+
+
+def test_the_web_adapter_stands_beside_the_telegram_one() -> None:
+    """The web chat draws the core's state itself: it never borrows Telegram's screens, runner or handlers."""
+    telegram = ("cpc_bot.engine.runner", "cpc_bot.engine.screens", "cpc_bot.handlers", "cpc_bot.app", "cpc_bot.webhook")
+    borrowed = [(module, target) for module, path in FILES.items() if module.startswith("cpc_bot.web.")
+                for target in imported_modules(path) if target.startswith(telegram)]
+    assert borrowed == []

@@ -30,7 +30,20 @@ class _English:
 
 
 _ENGLISH = _English()
-_provider: Callable[[], Any] = lambda: _ENGLISH  # noqa: E731
+
+
+def _not_installed() -> Translator:
+    """Nothing installed (a tool or a test that makes documents with aiogram's catalogues alone):
+    the catalogues of the aiogram context in force, if any, else English."""
+    try:
+        from aiogram.utils.i18n import I18n
+    except ImportError:  # pragma: no cover - aiogram is a dependency
+        return _ENGLISH
+    found = I18n.get_current(no_error=True)
+    return found if found is not None else _ENGLISH
+
+
+_provider: Callable[[], Any] = _not_installed
 
 
 def install(provider: Callable[[], Translator]) -> None:

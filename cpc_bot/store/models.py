@@ -278,3 +278,20 @@ class VerificationEvent(SQLModel, table=True):
     #: approved | refused | revoked | email_verified
     action: str = Field(max_length=16)
     area: str = Field(max_length=32)
+
+
+class WebAccess(SQLModel, table=True):
+    """How someone who started fresh on the web comes back: their code, never kept as it is.
+
+    The code shown once is ``selector`` (4 letters, kept plain to find the row) then a secret
+    (8 letters) of which only a salted scrypt hash is kept, so the table alone opens nothing.
+    Web people have negative ids, which Telegram never gives a user. Deleted with the person."""
+
+    __tablename__ = "web_access"
+
+    user_id: int = Field(sa_column=sa.Column(
+        sa.BigInteger, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False))
+    selector: str = Field(sa_column=sa.Column(sa.String(8), nullable=False, unique=True))
+    secret_hash: str = Field(max_length=128)
+    created_at: datetime = Field(sa_column=_ts())
+    last_seen_at: datetime = Field(sa_column=_ts())

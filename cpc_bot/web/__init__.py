@@ -1,0 +1,1 @@
+"""The web chat: the same questionnaires for families without Telegram (issue 20)."""
