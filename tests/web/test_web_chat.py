@@ -147,7 +147,8 @@ async def to_first_text_question(browser: Browser) -> Page:
     """Start, the date, the kind of conference: on to the child's name (typed words)."""
     await browser.press("Next ➡️")
     await browser.type("30/12/2026")
-    return await browser.press("The first conference")
+    await browser.press("The first conference")
+    return await browser.press("Leicester")
 
 
 async def answer_the_rest(browser: Browser, words: str) -> Page:
@@ -190,6 +191,8 @@ async def test_a_parent_goes_through_to_their_pdf(browser: Browser) -> None:
     assert "Saved: 30 December 2026" in page.text
     assert "Is this the first conference, or a review?" in page.text
     page = await browser.press("The first conference")
+    assert "Which council's children's services are working with your family?" in page.text
+    page = await browser.press("Leicester")
     assert "What is the child's name?" in page.text and "Child 1" in page.text
     page = await browser.type("Robin")
     assert "What is their date of birth?" in page.text
