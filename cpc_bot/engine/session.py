@@ -48,6 +48,7 @@ from cpc_bot.engine.values import (
     parse_uk_date,
 )
 from cpc_bot.engine.view import CONTEXT_PREFIX, View, load_view
+from cpc_bot.engine.wording import date_example, tr
 from cpc_bot.i18n.text import current_locale
 from cpc_bot.i18n.text import gettext as _
 from cpc_bot.store.models import Response
@@ -254,7 +255,8 @@ class DialogSession:
             return self._again(view, (
                 _("There is no such day in the calendar. Please check the day and month, for example 28/02/2019.")
                 if problem.code == "no_such_day"
-                else _("I couldn't read that as a date. Please type day/month/year, for example 14/03/2019.")
+                else _("I couldn't read that as a date. Please type day/month/year, for example %(example)s.")
+                % {"example": date_example(step, today)}
             ))
         problem = self._date_problem(step, day, today)
         if problem:
@@ -409,8 +411,8 @@ class DialogSession:
         group = slot.group
         if value == "add":
             return Outcome(view=await self._add_item(view, group), answered=slot.key,
-                           answered_as="✔ " + _(group.add_another or ""))
-        return Outcome(view=await self._advance(view, slot), answered=slot.key, answered_as=_(group.done_label or ""))
+                           answered_as="✔ " + tr(group.add_another))
+        return Outcome(view=await self._advance(view, slot), answered=slot.key, answered_as=tr(group.done_label))
 
     async def _act_edit(self, view: View, slot: Slot, value: str) -> Outcome:
         target = next((s for s in view.slots if s.is_question and s.token == value), None)

@@ -43,10 +43,17 @@ def mostly_rtl(text: str) -> bool:
     return rtl > ltr
 
 
+LRM = "\u200e"
+#: A command ("/start") in a right-to-left line: its slash would be drawn after the word ("start/").
+_COMMAND = re.compile(r"(?<![\w/<\"\u200e])/(?=[A-Za-z])")
+
+
 def mark_rtl(text: str) -> str:
-    """Each non-empty line of a mostly-RTL text starts with a RIGHT-TO-LEFT MARK; other texts unchanged."""
+    """Each non-empty line of a mostly-RTL text starts with a RIGHT-TO-LEFT MARK, and each /command
+    in it is kept left to right by a LEFT-TO-RIGHT MARK before its slash; other texts unchanged."""
     if not text or not mostly_rtl(text):
         return text
+    text = _COMMAND.sub(LRM + "/", text)
     return "\n".join(line if not line.strip() or line.startswith(RLM) else RLM + line for line in text.split("\n"))
 
 

@@ -91,3 +91,15 @@ def test_direction_and_names() -> None:
     assert not is_rtl("pl") and not is_rtl("en")
     assert language_name("pl") == "Polski"
     assert language_name("de") == "Deutsch"
+
+
+def test_a_command_in_a_right_to_left_line_keeps_its_slash_in_front() -> None:
+    """"/start" inside Urdu or Arabic was drawn "start/": a LEFT-TO-RIGHT MARK before the slash
+    keeps the command in order; tags, links and Latin-script texts are left alone."""
+    from cpc_bot.i18n.bidi import LRM, RLM, mark_rtl
+
+    urdu = "جاری رکھنے کے لیے <b>/start</b> بھیجیں، یا یہ لنک کھولیں: https://t.me/b"
+    marked = mark_rtl(urdu)
+    assert marked == RLM + "جاری رکھنے کے لیے <b>" + LRM + "/start</b> بھیجیں، یا یہ لنک کھولیں: https://t.me/b"
+    assert mark_rtl(marked) == marked  # marked once only
+    assert mark_rtl("Send /start to carry on.") == "Send /start to carry on."
