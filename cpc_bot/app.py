@@ -318,7 +318,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     scheduler.add_job(forget_old_updates, "interval", hours=6, id="forget_updates", max_instances=1, coalesce=True)
     scheduler.add_job(retention.sweep, "interval", hours=1, id="retention", max_instances=1, coalesce=True)
     scheduler.add_job(message_log.flush, "interval", seconds=3, id="message_log", max_instances=1, coalesce=True)
-    reports = ReportService(repo, registry, i18n, clock)
+    reports = ReportService(repo, registry, i18n, clock, conferences)
     sharing = Sharing(repo, runner, conferences, Recipients(conferences, professionals))
     nudges = NudgePlanner(reminders, clock)
     verification = VerificationDesk(professionals, repo, i18n, mailer_for(settings, demo=demo),
