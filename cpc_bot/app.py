@@ -277,6 +277,7 @@ class Core:
     events: Events
     session: DialogSession
     reports: ReportService
+    conferences: ConferenceRepository
 
 
 def build_core(settings: Settings, clock: Clock = system_clock) -> Core:
@@ -298,9 +299,11 @@ def build_core(settings: Settings, clock: Clock = system_clock) -> Core:
     # The dialog core: the session service says what happened; who listens is wired by the channel.
     events = Events()
     session = DialogSession(registry, repo, clock, events, finished_per_day=settings.finished_per_day)
-    reports = ReportService(repo, registry, i18n, clock)
+    # A child's booklet shows the day of the meeting they are linked to.
+    conferences = ConferenceRepository(sessions, cipher, clock)
+    reports = ReportService(repo, registry, i18n, clock, conferences)
     return Core(settings, clock, engine, sessions, cipher, redis, people, repo, registry, guides, i18n, events,
-                session, reports)
+                session, reports, conferences)
 
 
 def build_web(core: Core) -> WebChat:
@@ -349,7 +352,7 @@ def build_app(settings: Settings, clock: Clock = system_clock, *, demo: bool = F
     planner = ParentReminderPlanner(reminders, clock)
     planned = [dialog.id for dialog in registry.for_audience("parent")
                if any(step.key == PARENT_DATE_KEY for step in dialog.steps)]
-    conferences = ConferenceRepository(sessions, cipher, clock)
+    conferences = core.conferences
     # A parent linked to a conference is not asked their area: the conference says it.
     family_areas = FamilyAreas(conferences, repo)
     if PREPARE_DIALOG in registry.dialogs:

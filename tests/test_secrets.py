@@ -206,6 +206,7 @@ async def test_a_failed_photo_download_logs_no_token_and_no_file_address(
     caplog.set_level(logging.DEBUG)
     child = await open_booklet(emulator, CHILD, "I am under 12")
     await child.tap("Next ➡️")
+    await child.tap("Skip ➡️")  # my name
     assert "Good things. What makes you feel safe?" in emulator.last_message(CHILD).visible
     emulator.fail_next(FILE_DOWNLOAD, error_code=500)
     await child.send_photo(drawing())

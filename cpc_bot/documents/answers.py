@@ -162,15 +162,20 @@ def build_answers_document(
     images: Mapping[str, bytes],
     intro_lines: list[str] | None = None,
     only: set[str] | None = None,
+    meeting_day: date | None = None,
 ) -> ReportDocument:
     """The report for one response, in ``locale`` (headings also in English when not English).
 
     ``only`` limits it to those answers: what a child chose to share, and nothing else.
+    A ``cover`` question (a child's first name) is written at the top, "My name: Mo", with the
+    day of the meeting when it is known (``meeting_day``), as on the paper booklet's front.
     """
     bilingual = locale != "en"
     dialog = view.dialog
     professional = dialog.audience == "professional"
-    questions = [s for s in view.slots if s.is_question and (only is None or s.key in only)]
+    chosen = [s for s in view.slots if s.is_question and (only is None or s.key in only)]
+    cover = [s for s in chosen if s.step is not None and s.step.cover]
+    questions = [s for s in chosen if s not in cover]
     firsts = _item_firsts(questions)
 
     def headings(in_locale: str) -> tuple[str, list[str | None], list[str]]:
@@ -184,6 +189,10 @@ def build_answers_document(
     title_en, sections_en, labels_en = headings("en")
     with i18n.use_locale(locale):
         title, section_titles, labels = headings(locale)
+        front = [_("%(label)s: %(answer)s") % {"label": tr(s.step.review_label), "answer": _joined(view.answers.get(s.key))}
+                 for s in cover if s.step is not None and _joined(view.answers.get(s.key))]
+        if meeting_day is not None:
+            front.append(_("Date of meeting: %(day)s") % {"day": format_day(meeting_day, locale)})
         lines = [_("Made on %(day)s") % {"day": format_day(made_on, locale)}, *(intro_lines or [])]
         sections: list[ReportSection] = []
         current: list[ReportItem] = []
@@ -219,4 +228,5 @@ def build_answers_document(
         sections=sections,
         footer=footer,
         paperwork=paperwork,
+        cover=front,
     )

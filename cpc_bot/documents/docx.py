@@ -177,6 +177,8 @@ def render_docx(doc: ReportDocument) -> bytes:
     word.styles["Normal"].font.size = Pt(11)
     word.core_properties.title = doc.title
     word.add_heading(doc.title, level=0).paragraph_format.keep_with_next = True
+    for line in doc.cover:
+        word.add_paragraph(line)
     for line in doc.intro_lines:
         word.add_paragraph(line).runs[0].font.color.rgb = GREY
     if doc.paperwork is not None:

@@ -78,7 +78,7 @@ SCRIPT_RANGES = {
 
 
 def _all_text(doc: ReportDocument) -> str:
-    parts = [doc.title, doc.title_en or "", doc.footer, *doc.intro_lines]
+    parts = [doc.title, doc.title_en or "", doc.footer, *doc.cover, *doc.intro_lines]
     for section in doc.sections:
         parts += [section.title, section.title_en or ""]
         for item in section.items:
@@ -343,6 +343,10 @@ class _Layout:
         if doc.title_en:
             self.english(doc.title_en, 10.5)
         self.space(1.5)
+        for line in doc.cover:  # a child's name and the meeting's day: read first, so darker
+            self.text(line, "NotoSans", "", BODY_SIZE, DARK, LINE)
+        if doc.cover:
+            self.space(1)
         for intro in doc.intro_lines:
             self.text(intro, "NotoSans", "", 10.5, GREY, 5.5)
         self.space(3)

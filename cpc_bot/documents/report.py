@@ -53,4 +53,7 @@ class ReportDocument:
     sections: list[ReportSection]
     footer: str
     paperwork: Paperwork | None = None  # a professional's report only
+    #: Lines under the title, before ``intro_lines`` and darker: a child's "My name: Mo" and the
+    #: meeting's date, as on the front of the paper booklet.
+    cover: list[str] = field(default_factory=list)
 

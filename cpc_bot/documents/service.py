@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import date
 from html import escape
 
 from aiogram import Bot
@@ -18,6 +19,7 @@ from cpc_bot.documents.answers import build_answers_document
 from cpc_bot.domain.plain_language import check as check_plain_language
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.view import View, load_view
+from cpc_bot.store.conferences import ConferenceRepository
 from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository
 
@@ -39,16 +41,29 @@ def written_words(view: View) -> list[str]:
 class ReportService:
     """Builds the PDF for a response (in the language it was answered in) and sends it."""
 
-    def __init__(self, repo: Repository, registry: DialogRegistry, i18n: I18n, clock: Clock) -> None:
+    def __init__(self, repo: Repository, registry: DialogRegistry, i18n: I18n, clock: Clock,
+                 conferences: ConferenceRepository | None = None) -> None:
         self.repo = repo
         self.registry = registry
         self.i18n = i18n
         self.clock = clock
         self._intro: dict[str, IntroLines] = {}
+        #: Where a child's linked conference is read: its day goes on the front of their booklet.
+        self.conferences = conferences
 
     def add_intro(self, dialog_id: str, lines: IntroLines) -> None:
         """Put ``lines(response, view)`` under the title of every report of ``dialog_id``."""
         self._intro[dialog_id] = lines
+
+    async def meeting_day(self, user_id: int) -> date | None:
+        """The day of the meeting a person is linked to through a professional's link: the next one
+        to come, else the latest; None when they are linked to none (nothing is shown then)."""
+        if self.conferences is None:
+            return None
+        days = sorted(c.starts_at.astimezone(LONDON).date() for c, _audience in await self.conferences.memberships(user_id))
+        today = self.clock().astimezone(LONDON).date()
+        coming = [day for day in days if day >= today]
+        return coming[0] if coming else (days[-1] if days else None)
 
     async def pdf_for(self, response: Response, view: View | None = None, *, only: set[str] | None = None) -> tuple[bytes, str]:
         """(PDF bytes, file name) for one response; ``only`` keeps just those answers."""
@@ -64,14 +79,18 @@ class ReportService:
         made_on = (response.finished_at or self.clock()).astimezone(LONDON).date()
         intro = self._intro.get(response.dialog_id)
         intro_lines = await intro(response, view) if intro is not None else None
+        child = view.dialog.audience == "child"
+        meeting_day = await self.meeting_day(response.user_id) if child else None
         document = build_answers_document(view, self.i18n, locale=locale, made_on=made_on, images=images, only=only,
-                                          intro_lines=intro_lines)
+                                          intro_lines=intro_lines, meeting_day=meeting_day)
         from cpc_bot.documents.pdf import render_pdf  # fonts load on first use, not at start-up
 
         # Everything is read: commit, so that the write turn is free for everyone else while the
         # report is made (seconds for a long one); then render in a thread, off the event loop.
         await self.repo.commit()
         data = await asyncio.to_thread(render_pdf, document)
+        if child:  # a child's file is their booklet, whichever age's
+            return data, f"My-booklet-{made_on.isoformat()}.pdf"
         slug = re.sub(r"[^A-Za-z0-9]+", "-", document.title_en or document.title).strip("-") or "report"
         return data, f"{slug}-{made_on.isoformat()}.pdf"
 
@@ -141,10 +160,11 @@ class ReportService:
         log.info("summary.sent response=%s locale=%s flags=%s", response.id, locale, count)
 
     async def send(self, bot: Bot, chat_id: int, response: Response, view: View | None = None) -> None:
+        view = view or await load_view(self.repo, self.registry, response)
         data, name = await self.pdf_for(response, view)
-        await bot.send_document(
-            chat_id,
-            BufferedInputFile(data, filename=name),
-            caption=_("Here is your report. You can keep it, print it, or share it with the people you choose."),
-        )
+        if view.dialog.audience == "child":
+            caption = _("Here is your booklet. It is yours. You can keep it, print it, or show it to people you choose.")
+        else:
+            caption = _("Here is your report. You can keep it, print it, or share it with the people you choose.")
+        await bot.send_document(chat_id, BufferedInputFile(data, filename=name), caption=caption)
         log.info("report.sent response=%s bytes=%s", response.id, len(data))

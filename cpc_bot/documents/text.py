@@ -41,6 +41,7 @@ def clean_document(doc: ReportDocument) -> ReportDocument:
         title=without_controls(doc.title),
         title_en=None if doc.title_en is None else without_controls(doc.title_en),
         intro_lines=[without_controls(line) for line in doc.intro_lines],
+        cover=[without_controls(line) for line in doc.cover],
         sections=[
             ReportSection(without_controls(section.title),
                           None if section.title_en is None else without_controls(section.title_en),

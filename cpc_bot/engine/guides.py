@@ -27,6 +27,13 @@ class GuidePage(BaseModel):
     #: Where each fact comes from: a seed file with a quote from it ('001_....txt: "..."'), or national
     #: guidance; one source or a list. For maintainers and reviewers; never shown, never translated.
     source: list[str] = Field(default_factory=list)
+    #: A children's page for one age band only ("12plus": what the plan's categories mean);
+    #: empty: for everyone the guide is for.
+    ages: list[Literal["under12", "12plus"]] = Field(default_factory=list)
+
+    def for_age(self, age: str | None) -> bool:
+        """Shown to a child of this age band; a page for one band only when the band is known."""
+        return not self.ages or age in self.ages
 
     @field_validator("source", mode="before")
     @classmethod
@@ -55,8 +62,12 @@ class Guide(BaseModel):
     audience: Literal["parent", "child", "professional"]
     pages: list[GuidePage]
 
-    def page(self, key: str) -> GuidePage | None:
-        return next((p for p in self.pages if p.key == key), None)
+    def page(self, key: str, age: str | None = None) -> GuidePage | None:
+        return next((p for p in self.pages if p.key == key and p.for_age(age)), None)
+
+    def pages_for(self, age: str | None) -> list[GuidePage]:
+        """The pages a reader of this age band sees (``None``: not known, only the pages for every age)."""
+        return [p for p in self.pages if p.for_age(age)]
 
 
 def load_guides(directory: Path) -> dict[str, Guide]:

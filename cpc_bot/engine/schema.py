@@ -94,6 +94,11 @@ class Step(_Strict):
     when: list[Condition] = Field(default_factory=list)
     #: Where the question comes from (a seed document's number and words): for maintainers, never shown.
     source: str | None = None
+    #: Written at the top of the document as "review_label: answer" (a child's first name on their
+    #: booklet, as the paper booklet's "Name:"), not among the answers.
+    cover: bool = False
+    #: False: kept for the person only, never offered when a child chooses pages to share ("My numbers").
+    shareable: bool = True
     # text
     max_messages: int | None = Field(default=None, ge=1)
     max_length: int = Field(default=4000, ge=1, le=4000)
@@ -160,6 +165,8 @@ class Step(_Strict):
             raise ValueError(f"a {kind} step needs 'prompt'")
         if self.item_sections and kind != "repeat":
             raise ValueError("'item_sections' is for a repeat step")
+        if self.cover and (kind != "text" or not self.review_label):
+            raise ValueError("a cover step is a text question with a 'review_label'")
         if kind in ("choice", "multi"):
             if len(self.options) < 2:
                 raise ValueError(f"a {kind} step needs at least two options")

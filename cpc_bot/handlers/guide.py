@@ -3,6 +3,10 @@
 Opening the guide does not leave a questionnaire: the question stays where it was. A parent's
 pages follow their area (the linked conference's, or their answer): when the reports should come,
 the notes, and the local contacts (``cpc_bot/domain/local_contacts.yaml``).
+
+A child's guide has pages for one age band only (what the plan's categories mean, for 12 and
+over). The band comes with the button (the menu after "How old are you?" names it), else from the
+booklet the child has started; when it is not known, only the pages for every age are shown.
 """
 
 from __future__ import annotations
@@ -28,8 +32,32 @@ def _guide_for(guides: dict[str, Guide], role: str | None) -> Guide | None:
     return guides.get(role or "parent") or guides.get("parent")
 
 
-def contents(guide: Guide) -> tuple[str, InlineKeyboardMarkup]:
-    rows = [[InlineKeyboardButton(text=_(p.title), callback_data=MenuCb(a="guide", v=p.key).pack())] for p in guide.pages]
+#: Which booklet each age band has ("Have your say" has two versions).
+CHILD_DIALOGS = {"under12": "child_under12", "12plus": "young_person"}
+AGES = {dialog: age for age, dialog in CHILD_DIALOGS.items()}
+
+
+def guide_value(key: str = "", age: str | None = None) -> str:
+    """A guide button's value: the page (empty: the contents) and the reader's age band, "who@12plus"."""
+    return f"{key}@{age}" if age else key
+
+
+def _split(value: str) -> tuple[str, str | None]:
+    key, _sep, age = value.partition("@")
+    return key, age if age in CHILD_DIALOGS else None
+
+
+async def child_age(repo: Repository, user_id: int) -> str | None:
+    """The age band of the booklet a child started most recently, if any."""
+    responses = [r for r in await repo.responses(user_id) if r.dialog_id in AGES]
+    if not responses:
+        return None
+    return AGES[max(responses, key=lambda r: r.updated_at).dialog_id]
+
+
+def contents(guide: Guide, age: str | None = None) -> tuple[str, InlineKeyboardMarkup]:
+    rows = [[InlineKeyboardButton(text=_(p.title), callback_data=MenuCb(a="guide", v=guide_value(p.key, age)).pack())]
+            for p in guide.pages_for(age)]
     rows.append([menu_button()])
     return f"<b>{escape(_(guide.title))}</b>\n\n" + escape(_("Tap a topic to read it.")), InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -78,11 +106,12 @@ def family_values(area: str) -> dict[str, str]:
     return {"reports_rule": reports_rule(area), "notes_rule": notes_rule(area), "area_contacts": area_contacts(area)}
 
 
-def page_screen(guide: Guide, key: str, area: str = "national") -> tuple[str, InlineKeyboardMarkup] | None:
-    page = guide.page(key)
+def page_screen(guide: Guide, key: str, area: str = "national",
+                age: str | None = None) -> tuple[str, InlineKeyboardMarkup] | None:
+    page = guide.page(key, age)
     if page is None:
         return None
-    back = InlineKeyboardButton(text=_("📖 All topics"), callback_data=MenuCb(a="guide", v="").pack())
+    back = InlineKeyboardButton(text=_("📖 All topics"), callback_data=MenuCb(a="guide", v=guide_value("", age)).pack())
     text = _(page.text)
     if "%(" in page.text:
         text = text % family_values(area)
@@ -92,11 +121,13 @@ def page_screen(guide: Guide, key: str, area: str = "national") -> tuple[str, In
 async def cmd_guide(message: Message, guides: dict[str, Guide], repo: Repository, state: FSMContext, bot: Bot,
                     runner: DialogRunner) -> None:
     user = await repo.get_user(message.chat.id)
-    guide = _guide_for(guides, user.role if user else None)
+    role = user.role if user else None
+    guide = _guide_for(guides, role)
     if guide is None:
         await message.answer(_("There is no guide yet. Send /help for help."))
         return
-    text, markup = contents(guide)
+    age = await child_age(repo, message.chat.id) if role == "child" else None
+    text, markup = contents(guide, age)
     await message.answer(text, reply_markup=markup)
     # In the middle of a questionnaire, the question comes again below the guide (which opens in place).
     await runner.reprompt(bot, message.chat.id, state)
@@ -105,16 +136,22 @@ async def cmd_guide(message: Message, guides: dict[str, Guide], repo: Repository
 async def on_guide(query: CallbackQuery, callback_data: MenuCb, guides: dict[str, Guide], repo: Repository,
                    family_areas: FamilyAreas | None = None) -> None:
     user = await repo.get_user(query.from_user.id)
-    guide = _guide_for(guides, user.role if user else None)
+    role = user.role if user else None
+    guide = _guide_for(guides, role)
+    key, age = _split(callback_data.v)
+    if role == "child" and age is None:
+        age = await child_age(repo, query.from_user.id)
+    elif role != "child":
+        age = None
     screen = None
-    if guide is not None and not callback_data.v:
-        screen = contents(guide)
+    if guide is not None and not key:
+        screen = contents(guide, age)
     elif guide is not None:
-        page = guide.page(callback_data.v)
+        page = guide.page(key, age)
         # Only a page that depends on the reader looks up their area.
         area = (await family_areas.area_of(query.from_user.id)
                 if page is not None and "%(" in page.text and family_areas is not None else "national")
-        screen = page_screen(guide, callback_data.v, area)
+        screen = page_screen(guide, key, area, age)
     if screen is None or not isinstance(query.message, Message):
         await query.answer(_("This button no longer works. Send /start to carry on."))
         return

@@ -12,11 +12,14 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.engine.runner import DialogRunner
+from cpc_bot.store.repository import Repository
 
 log = logging.getLogger(__name__)
 
 
-def help_text() -> str:
+def help_text(*, child: bool = False) -> str:
+    """What the bot is and its commands; a child's file is their booklet, so /report says so."""
+    report = _("/report: get your booklet again") if child else _("/report: get your written report again")
     return _(
         "<b>What this bot is</b>\n"
         "CPC Companion helps you get ready for a child protection conference: a meeting about how to keep "
@@ -30,17 +33,18 @@ def help_text() -> str:
         "<b>Commands</b>\n"
         "/start: the main menu, or carry on where you stopped\n"
         "/guide: about the conference, in plain words\n"
-        "/report: get your written report again\n"
+        "%(report)s\n"
         "/cancel: stop for now (your answers stay saved)\n"
         "/language: choose your language\n"
         "/mydata: see everything I keep about you\n"
         "/delete: delete everything I keep about you\n"
         "/help: this message"
-    )
+    ) % {"report": report}
 
 
-async def cmd_help(message: Message, state: FSMContext, bot: Bot, runner: DialogRunner) -> None:
-    await message.answer(help_text())
+async def cmd_help(message: Message, state: FSMContext, bot: Bot, runner: DialogRunner, repo: Repository) -> None:
+    user = await repo.get_user(message.chat.id)
+    await message.answer(help_text(child=user is not None and user.role == "child"))
     # In the middle of a questionnaire, the question comes again below the help.
     await runner.reprompt(bot, message.chat.id, state)
 

@@ -135,13 +135,19 @@ async def cmd_mydata(message: Message, bot: Bot, repo: Repository, runner: Dialo
     log.info("data.exported user=%s", message.chat.id)
 
 
-async def cmd_delete(message: Message) -> None:
+async def cmd_delete(message: Message, repo: Repository) -> None:
     rows = [[InlineKeyboardButton(text=_("🗑 Yes, delete everything"), callback_data=MenuCb(a="erase", v="yes").pack())],
             [InlineKeyboardButton(text=_("No, keep my answers"), callback_data=MenuCb(a="erase", v="no").pack())]]
-    await message.answer(_(
-        "<b>Delete everything?</b>\n\nThis erases all your answers, reports, pictures, reminders, and any "
-        "conferences and invite links you made. It cannot be undone. Reports you already sent to someone "
-        "stay with them."), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+    user = await repo.get_user(message.chat.id)
+    if user is not None and user.role == "child":  # a child's file is their booklet
+        text = _("<b>Delete everything?</b>\n\nThis deletes all your answers, your booklet, your pictures and "
+                 "My numbers. It cannot be undone. If you already sent your booklet to someone, they still have it.")
+    else:
+        text = _(
+            "<b>Delete everything?</b>\n\nThis erases all your answers, reports, pictures, reminders, and any "
+            "conferences and invite links you made. It cannot be undone. Reports you already sent to someone "
+            "stay with them.")
+    await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 async def on_erase(query: CallbackQuery, callback_data: MenuCb, state: FSMContext, repo: Repository, bot: Bot,

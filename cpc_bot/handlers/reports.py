@@ -1,4 +1,4 @@
-"""/report: send the person's written report again, at any time."""
+"""/report: send the person's written report (a child's booklet) again, at any time."""
 
 from __future__ import annotations
 
@@ -30,16 +30,25 @@ async def send_latest_reports(bot: Bot, chat_id: int, repo: Repository, registry
     return sent
 
 
+async def nothing_yet(repo: Repository, user_id: int) -> str:
+    """Nothing finished to send: a child hears about their booklet, never a report."""
+    user = await repo.get_user(user_id)
+    if user is not None and user.role == "child":
+        return _("You have not finished your booklet yet. When you finish it, I will send it to you. "
+                 "Send /start to carry on.")
+    return _("You have not finished any questions yet, so there is no report. Send /start to begin.")
+
+
 async def cmd_report(message: Message, bot: Bot, repo: Repository, registry: DialogRegistry, reports: ReportService) -> None:
     if not await send_latest_reports(bot, message.chat.id, repo, registry, reports):
-        await message.answer(_("You have not finished any questions yet, so there is no report. Send /start to begin."))
+        await message.answer(await nothing_yet(repo, message.chat.id))
 
 
 async def on_report_button(query: CallbackQuery, bot: Bot, repo: Repository, registry: DialogRegistry,
                            reports: ReportService) -> None:
     await query.answer()
     if not await send_latest_reports(bot, query.from_user.id, repo, registry, reports):
-        await bot.send_message(query.from_user.id, _("You have not finished any questions yet, so there is no report. Send /start to begin."))
+        await bot.send_message(query.from_user.id, await nothing_yet(repo, query.from_user.id))
 
 
 def setup() -> Router:

@@ -42,8 +42,8 @@ class ShareCb(CallbackData, prefix="sh"):
 
 
 def shareable(view: View) -> list[Slot]:
-    """Questions the child answered (only those can be shared)."""
-    return [s for s in view.slots if s.is_question and s.step is not None
+    """Questions the child answered (only those can be shared); "My numbers" stay theirs alone."""
+    return [s for s in view.slots if s.is_question and s.step is not None and s.step.shareable
             and not is_empty(s.step, view.value(s.key))]
 
 

@@ -20,6 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.runner import DialogRunner
 from cpc_bot.engine.screens import HOME_DATA, SOS_DATA, sos_button_adult, tr
+from cpc_bot.handlers.guide import CHILD_DIALOGS, guide_value
 from cpc_bot.handlers.menu import MenuCb, role_keyboard
 from cpc_bot.handlers.professional import ConferenceDesk
 from cpc_bot.handlers.settings import discreet_offer_button
@@ -30,9 +31,6 @@ from cpc_bot.store.repository import Repository
 log = logging.getLogger(__name__)
 
 ROLES = ("parent", "child", "professional")
-
-#: Which booklet a child sees for each age band ("Have your say" has two versions).
-CHILD_DIALOGS = {"under12": "child_under12", "12plus": "young_person"}
 
 
 def _button(text: str, action: str, value: str = "") -> InlineKeyboardButton:
@@ -169,7 +167,7 @@ async def on_age(query: CallbackQuery, callback_data: MenuCb, repo: Repository, 
         return
     await query.answer()
     text, keyboard = await _dialog_menu(repo, registry, query.from_user.id, [dialog_id])
-    keyboard.inline_keyboard.append([_button(_("📖 About the meeting"), "guide")])
+    keyboard.inline_keyboard.append([_button(_("📖 About the meeting"), "guide", guide_value("", callback_data.v))])
     keyboard.inline_keyboard.append([discreet_offer_button()])
     keyboard.inline_keyboard.append([InlineKeyboardButton(text=_("🆘 I don't feel safe right now"), callback_data=SOS_DATA)])
     await query.message.edit_text(text, reply_markup=keyboard)
@@ -228,11 +226,16 @@ async def on_again(query: CallbackQuery, callback_data: MenuCb, repo: Repository
         [_button(_("Yes, start again"), "again_yes", str(response.id))],
         [_button(_("No, keep my answers"), "again_no", response.dialog_id)],
     ])
-    await query.message.answer(escape(_(
-        "Start again from the beginning?\n\n"
-        "I will delete your answers to “%(title)s”, and you start again with nothing filled in. "
-        "Reports I sent you before stay in this chat. Reminders will follow your new answers."
-    ) % {"title": _(registry[response.dialog_id].title)}), reply_markup=keyboard)
+    if registry[response.dialog_id].audience == "child":  # a child's file is their booklet
+        question = _("Start again from the beginning?\n\n"
+                     "I will delete your answers to “%(title)s”, and you start again with nothing filled in. "
+                     "Booklets I sent you before stay in this chat.")
+    else:
+        question = _(
+            "Start again from the beginning?\n\n"
+            "I will delete your answers to “%(title)s”, and you start again with nothing filled in. "
+            "Reports I sent you before stay in this chat. Reminders will follow your new answers.")
+    await query.message.answer(escape(question % {"title": _(registry[response.dialog_id].title)}), reply_markup=keyboard)
 
 
 async def on_again_answer(query: CallbackQuery, callback_data: MenuCb, state: FSMContext, bot: Bot,

@@ -103,9 +103,12 @@ class Retention:
         planned = []
         if erase_after is not None:
             notice_at = datetime.combine(erase_after - timedelta(days=self.notice_days), time(10), LONDON)
+            params = {"erase_after": erase_after.isoformat(), "days": str(self.days)}
+            user = await self.repo.get_user(user_id)
+            if user is not None and user.role == "child":
+                params["child"] = "1"  # told about their booklet, never a report
             planned.append(Planned(f"{PREFIX}notice:{erase_after.isoformat()}", "retention.notice",
-                                   max(notice_at, self.clock()),
-                                   {"erase_after": erase_after.isoformat(), "days": str(self.days)}))
+                                   max(notice_at, self.clock()), params))
         await self.store.replace(user_id, PREFIX, planned)
 
     async def sweep(self) -> int:
@@ -134,12 +137,19 @@ KeepData = Callable[[str], str]
 
 def _notice(keep_data: KeepData, r: DueReminder) -> tuple[str, InlineKeyboardMarkup | None]:
     erase_after = date.fromisoformat(r.params["erase_after"])
-    text = _(
-        "To keep your information safe, on %(day)s I will delete what you wrote to get ready for the "
-        "conference: your answers, your booklet and any pictures.\n\n"
-        "If you want a copy, send /report for your report or /mydata for everything, before then.\n"
-        "If you still need it here, tap the button."
-    ) % {"day": format_day(erase_day(erase_after), get_i18n().current_locale)}
+    if r.params.get("child"):
+        text = _(
+            "To keep your information safe, on %(day)s I will delete what you wrote to get ready for the "
+            "meeting: your answers, your booklet, your pictures and My numbers.\n\n"
+            "If you want a copy, send /report for your booklet or /mydata for everything, before then.\n"
+            "If you still need it here, tap the button.")
+    else:
+        text = _(
+            "To keep your information safe, on %(day)s I will delete what you wrote to get ready for the "
+            "conference: your answers, your booklet and any pictures.\n\n"
+            "If you want a copy, send /report for your report or /mydata for everything, before then.\n"
+            "If you still need it here, tap the button.")
+    text %= {"day": format_day(erase_day(erase_after), get_i18n().current_locale)}
     days = int(r.params.get("days", "30"))
     button = InlineKeyboardButton(text=ngettext("Keep it for %(count)d more day", "Keep it for %(count)d more days",
                                                 days) % {"count": days},

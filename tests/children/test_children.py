@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from cpc_bot.documents.answers import build_answers_document
 from cpc_bot.documents.pdf import render_pdf
 from cpc_bot.emulator.server import BotApiEmulator
-from tests.helpers import BotHarness, buttons
+from tests.helpers import BotHarness, answer_the_rest, buttons
 
 CHILD, TEEN, PARENT = 6001, 6002, 6003
 SOS = "🆘 I don't feel safe right now"
@@ -46,6 +46,7 @@ async def test_under_12_booklet_with_a_drawing_help_button_and_private_by_defaul
     assert "the grown-ups who read it must help keep you safe" in intro.visible  # the true limit, said plainly
     assert buttons(intro)[-1] == SOS
     await child.tap("Next ➡️")
+    await child.tap("Skip ➡️")  # my name
 
     assert "Good things. What makes you feel safe?" in emulator.last_message(CHILD).visible
     await child.send_photo(drawing())
@@ -71,6 +72,9 @@ async def test_under_12_booklet_with_a_drawing_help_button_and_private_by_defaul
     await child.tap("Skip ➡️")
     await child.tap("Skip ➡️")
     await child.tap("I want my words read out")
+    await child.tap("Next ➡️")  # if you do not agree
+    await child.tap("Skip ➡️")  # my numbers
+    await child.tap("Skip ➡️")
     assert "Check your answers" in emulator.last_message(CHILD).visible
     await child.tap("✅ Finish")
 
@@ -99,6 +103,7 @@ async def test_under_12_booklet_with_a_drawing_help_button_and_private_by_defaul
 async def test_twelve_and_over_booklet(harness: BotHarness, emulator: BotApiEmulator) -> None:
     teen = await open_booklet(emulator, TEEN, "I am 12 or older")
     await teen.tap("Next ➡️")
+    await teen.tap("Skip ➡️")  # my name
     answers = {
         "What is working well for me and my family?": "My mum takes me to football.",
         "What are the worries for me and my family?": "Mum gets really stressed about money.",
@@ -110,9 +115,13 @@ async def test_twelve_and_over_booklet(harness: BotHarness, emulator: BotApiEmul
         assert question in emulator.last_message(TEEN).visible
         await teen.say(words)
         await teen.tap("✅ Done")
+    await teen.tap("Skip ➡️")  # a drawing or photo
     await teen.tap("6😐")
     await teen.tap("Skip ➡️")
     await teen.tap("Talk to the chair before the meeting")
+    await teen.tap("Next ➡️")  # if you do not agree
+    await teen.tap("Skip ➡️")  # my numbers
+    await teen.tap("Skip ➡️")
     await teen.tap("✅ Finish")
     text = pdf_text(emulator.file(emulator.documents(TEEN)[-1].file_id).data)
     assert "My views: Have your say" in text
@@ -123,17 +132,13 @@ async def test_twelve_and_over_booklet(harness: BotHarness, emulator: BotApiEmul
 async def test_nobody_else_can_read_a_childs_unshared_answers(harness: BotHarness, emulator: BotApiEmulator) -> None:
     child = await open_booklet(emulator, CHILD, "I am under 12")
     await child.tap("Next ➡️")
+    await child.tap("Skip ➡️")  # my name
     await child.send_photo(drawing())
     await child.say("Playing with my sister")
     await child.tap("✅ Done")
     await child.say("Secret worry words")
     await child.tap("✅ Done")
-    await child.tap("Skip ➡️")
-    await child.tap("Skip ➡️")
-    await child.tap("Skip ➡️")
-    await child.tap("Skip ➡️")
-    await child.tap("Skip ➡️")
-    await child.tap("✅ Finish")
+    await answer_the_rest(child, emulator, CHILD)
     await child.tap("🔒 Good things")  # shares good things only
     share_buttons = [b for row in emulator.last_message(CHILD).reply_markup["inline_keyboard"] for b in row]
     child_response = int(share_buttons[0]["callback_data"].split(":")[1])

@@ -33,3 +33,16 @@ def test_childrens_texts_are_easy_to_read(path: Path) -> None:
     assert score.grade <= limit, f"{path.name}: grade {score.grade}"
     assert score.words_per_sentence <= 12, f"{path.name}: {score.words_per_sentence:.1f} words a sentence"
     assert score.longest_sentence <= 24
+
+
+def test_the_guide_reads_at_each_ages_level() -> None:
+    """The pages every child sees read at a primary level; the 12-and-over pages (the plan's
+    categories, example worries) at most at the young people's booklet's level."""
+    pages = yaml.safe_load((PROJECT_ROOT / "guides" / "child_guide.yaml").read_text(encoding="utf-8"))["pages"]
+    for_all = [p for p in pages if not p.get("ages")]
+    older = [p for p in pages if p.get("ages") == ["12plus"]]
+    assert for_all and older and len(for_all) + len(older) == len(pages)
+    for chosen, limit in ((for_all, 4.5), (older, 6.0)):
+        score = measure("\n".join(yaml_strings(chosen)))
+        assert score.grade <= limit, f"grade {score.grade}"
+        assert score.words_per_sentence <= 12 and score.longest_sentence <= 24

@@ -73,6 +73,7 @@ def test_good_file_loads(tmp_path: Path) -> None:
         (GOOD.replace("text: Hello", "text: 'Up to %(questions)d, 100%'"), "counts only with %(questions)d, %(optional)d"),
         (GOOD.replace("text: Hello", "text: 'Up to %(steps)d'"), "counts only with"),
         (GOOD.replace("item_label: Child", "item_label: Child\n    item_name: born"), "item_name 'born' must be the key of a text question"),
+        (GOOD.replace("    kind: scale\n", "    kind: scale\n    cover: true\n"), "a cover step is a text question with a 'review_label'"),
     ],
 )
 def test_mistakes_name_file_and_step(tmp_path: Path, broken: str, expected: str) -> None:

@@ -151,6 +151,7 @@ async def test_a_child_sends_only_the_pages_they_chose(harness: BotHarness, emul
     await child.tap("I am 12 or older")
     await child.tap("📝 Have your say")
     await child.tap("Next ➡️")
+    await child.tap("Skip ➡️")  # my name
     await child.say("Football with my dad on Saturdays.")
     await child.tap("✅ Done")
     await child.say("Something I only want to keep for myself.")
