@@ -1,24 +1,28 @@
-"""What a person sees for each slot: the text and the buttons.
+"""What a person sees for each slot on Telegram: the text and the buttons.
 
-Every string goes through gettext (the YAML's English is the msgid); every piece
-of user text is HTML-escaped because messages are sent with parse_mode=HTML.
+The Telegram half of the screens: a question's own lines and buttons come from its kind
+(:mod:`cpc_bot.engine.kinds`, channel-neutral data); this module frames them (the header, Back,
+Skip, 🏠 Menu, Save for later, 🆘), writes them as HTML and an inline keyboard whose buttons carry
+:class:`StepCb`, and draws the review screen. Every string goes through gettext (the YAML's
+English is the msgid); every piece of user text is HTML-escaped because messages are sent with
+parse_mode=HTML.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, time, timedelta
+from collections.abc import Callable, Mapping
+from datetime import date
 from html import escape
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 
 from cpc_bot.engine.flow import Slot, part_of, progress
-from cpc_bot.engine.schema import Dialog, Step
-from cpc_bot.engine.values import format_clock, format_day
+from cpc_bot.engine.kinds import KINDS, Ask, Line, describe_answer, preview, tr
+from cpc_bot.engine.labels import item_title, short_label
+from cpc_bot.engine.schema import Dialog
 from cpc_bot.telegram_text import telegram_length
 
 #: Telegram refuses texts over 4096 UTF-16 units; leave room for the frame around answers.
@@ -35,66 +39,13 @@ class StepCb(CallbackData, prefix="q"):
     v: str = ""
 
 
-def tr(text: str | None) -> str:
-    """Translate a questionnaire string; an empty one stays empty (gettext("") is the catalogue header)."""
-    return _(text) if text else ""
-
-
 def button(text: str, response_id: int, slot: Slot | str, action: str, value: str = "") -> InlineKeyboardButton:
     token = slot if isinstance(slot, str) else slot.token
     return InlineKeyboardButton(text=text, callback_data=StepCb(r=response_id, s=token, a=action, v=value).pack())
 
 
-def item_title(slot: Slot) -> str:
-    """"Child 2" for the second item of a repeat group."""
-    assert slot.group is not None and slot.index is not None
-    return _("%(item)s %(number)d") % {"item": tr(slot.group.item_label), "number": slot.index + 1}
-
-
-def short_label(slot: Slot) -> str:
-    step = slot.step
-    assert step is not None
-    label = _(step.review_label) if step.review_label else _(step.prompt or step.key)
-    if slot.group is not None and slot.index is not None:
-        label = f"{item_title(slot)}: {label}"
-    return label
-
-
-def uk_time(value: time, locale: str) -> str:
-    """Every time the bot shows is UK time, and says so: a family may read it from abroad."""
-    return _("%(time)s UK time") % {"time": format_clock(value, locale)}
-
-
-def describe_answer(step: Step, value: Any, locale: str, *, skipped: bool = False) -> str:
-    """An answer as plain text (not escaped) for the review screen and reports."""
-    if skipped or value is None:
-        return _("(skipped)")
-    if step.kind == "text":
-        return "\n".join(value)
-    if step.kind == "choice":
-        return next((_(o.label) for o in step.options if o.key == value), str(value))
-    if step.kind == "multi":
-        labels = [_(o.label) for o in step.options if o.key in value]
-        return ", ".join(labels) if labels else _("(none chosen)")
-    if step.kind == "scale":
-        return _("%(value)d out of %(max)d") % {"value": value, "max": step.max}
-    if step.kind == "date":
-        return format_day(date.fromisoformat(value), locale)
-    if step.kind == "time":
-        return uk_time(time.fromisoformat(value), locale)
-    if step.kind == "drawing":
-        pictures = sum(1 for item in value if item.get("type") == "image")
-        words = [item["text"] for item in value if item.get("type") == "text"]
-        parts = []
-        if pictures:
-            parts.append(ngettext("%(count)d picture", "%(count)d pictures", pictures) % {"count": pictures})
-        parts.extend(words)
-        return "\n".join(parts)
-    return str(value)
-
-
 def _preview(text: str, limit: int = _ANSWER_PREVIEW) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return preview(text, limit)
 
 
 def _nav_row(response_id: int, slot: Slot, *, can_skip: bool, can_go_back: bool) -> list[InlineKeyboardButton]:
@@ -118,31 +69,6 @@ def menu_button() -> InlineKeyboardButton:
 
 #: Callback data of the 🆘 button on every screen children and parents see.
 SOS_DATA = "sos"
-
-#: Faces for a child's scale, from the lowest number to the highest.
-FACES = ("😢", "😟", "😐", "🙂", "😀")
-
-
-def face(value: int, low: int, high: int) -> str:
-    return FACES[round((value - low) / (high - low) * (len(FACES) - 1))]
-
-
-def scale_rows(low: int, high: int) -> list[list[int]]:
-    """Two rows that fit a phone: 0-10 is 0-5 over 6-10, so the one two-digit number sits in the
-    shorter row, where the buttons are wider (Telegram shares a row's width equally)."""
-    numbers = list(range(low, high + 1))
-    half = (len(numbers) + 1) // 2
-    return [chunk for chunk in (numbers[:half], numbers[half:]) if chunk]
-
-
-def scale_label(step: Step, number: int, *, chosen: bool) -> str:
-    """"7🙂": the number, then its face, on every button of a child's scale; the chosen one shows
-    🔘 in the face's place, so every button keeps one number and one picture and the same width.
-    Without faces: "7", and "🔘7" when chosen."""
-    assert step.min is not None and step.max is not None
-    if step.faces:
-        return f"{number}{'🔘' if chosen else face(number, step.min, step.max)}"
-    return f"{'🔘' if chosen else ''}{number}"
 
 
 def _markup(dialog: Dialog, rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
@@ -176,15 +102,6 @@ def where_we_are(dialog: Dialog, slots: list[Slot], slot: Slot) -> str:
     return parts
 
 
-def date_example(step: Step, today: date | None) -> str:
-    """An example that fits the question: a day to come for a meeting, a past one for a birthday."""
-    if today is None or step.past_only:
-        return "14/03/2019"
-    if step.future_only:
-        return (today + timedelta(days=30)).strftime("%d/%m/%Y")
-    return today.strftime("%d/%m/%Y")
-
-
 def answered_markup(view_dialog: Dialog, slots: list[Slot], key: str, value: Any, *, skipped: bool,
                     locale: str, label: str | None = None) -> InlineKeyboardMarkup:
     """What a tapped question keeps showing once answered: the answer, on a button that changes nothing."""
@@ -195,17 +112,21 @@ def answered_markup(view_dialog: Dialog, slots: list[Slot], key: str, value: Any
         label = "⏭ " + _("Skipped")
     elif slot is None or slot.step is None:
         label = "✔"
-    elif slot.is_more:
-        label = tr(slot.step.done_label)
-    elif slot.step.kind == "text":
-        label = _("✅ Done")
-    else:
-        label = "✔ " + describe_answer(slot.step, value, locale)
+    else:  # the kind says it: "✔ The first conference", "✅ Done", "✅ That is every child"
+        label = KINDS[slot.step.kind].answered_label(slot.step, value, locale)
     return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=_preview(label, 60), callback_data=SHOWN_DATA)]])
 
 
 #: Callback data of the button that shows an answer already given.
 SHOWN_DATA = "shown"
+
+
+#: How each style of a kind's line is written in Telegram's HTML (the text escaped first).
+_STYLES = {"plain": "{}", "bold": "<b>{}</b>", "italic": "<i>{}</i>", "quote": "<blockquote>{}</blockquote>"}
+
+
+def html_line(line: Line) -> str:
+    return _STYLES[line.style].format(escape(line.text))
 
 
 def question_screen(
@@ -216,17 +137,19 @@ def question_screen(
     value: Any,
     *,
     locale: str,
-    selection: list[str] | None = None,
     note: str | None = None,
     today: date | None = None,
-    counts: Mapping[str, int] | None = None,
+    counts: Callable[[], Mapping[str, int]] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The prompt for one slot (not the review screen); ``today`` (UK) for a date's example.
-    ``counts`` fill an info text's ``%(questions)d`` and ``%(optional)d``
-    (:func:`cpc_bot.engine.flow.question_counts`)."""
+    ``counts()`` fill an info text's ``%(questions)d`` and ``%(optional)d``
+    (:func:`cpc_bot.engine.flow.question_counts`), counted only for a text that shows them.
+
+    The header is drawn here; the question's own lines and buttons come from its kind
+    (:mod:`cpc_bot.engine.kinds`), then Back, Skip when it may be skipped, 🏠 Menu and Save for later."""
     step = slot.step
     assert step is not None
-    can_go_back = slots.index(slot) > 0
+    kind = KINDS[step.kind]  # a group's "add another" screen is its repeat kind's
     lines: list[str] = []
     if note:
         lines += [escape(note), ""]
@@ -234,81 +157,10 @@ def question_screen(
     lines.append(header)
     if slot.group is not None and not slot.is_more:
         lines.append(f"<b>{escape(item_title(slot))}</b>")
-    rows: list[list[InlineKeyboardButton]] = []
-
-    if slot.is_more:
-        group = slot.group
-        assert group is not None
-        lines += ["", escape(tr(group.prompt))]
-        rows.append([button(tr(group.add_another), response_id, slot, "more", "add")])
-        rows.append([button(tr(group.done_label), response_id, slot, "more", "stop")])
-        rows.append(_nav_row(response_id, slot, can_skip=False, can_go_back=can_go_back))
-        rows.append(_later_row(response_id, slot))
-        return "\n".join(lines), _markup(dialog, rows)
-
-    if step.kind == "info":
-        text = tr(step.text)
-        if step.text and "%(" in step.text:
-            text = text % (counts or {"questions": 0, "optional": 0})
-        lines += ["", escape(text)]
-        rows.append([button(_("Next ➡️"), response_id, slot, "next")])
-        rows.append(_nav_row(response_id, slot, can_skip=False, can_go_back=can_go_back))
-        rows.append(_later_row(response_id, slot))
-        return "\n".join(lines), _markup(dialog, rows)
-
-    lines += ["", f"<b>{escape(tr(step.prompt))}</b>"]
-    if step.hint:
-        lines.append(f"<i>{escape(_(step.hint))}</i>")
-    has_value = value is not None and value != []
-
-    if step.kind == "text":
-        if has_value:
-            lines += ["", _("Your answer so far:"), f"<blockquote>{escape(_preview(chr(10).join(value), 1500))}</blockquote>"]
-            lines.append(escape(_("Send more to add to it, or tap Done.")))
-            rows.append([button(_("✅ Done"), response_id, slot, "done")])
-            rows.append([button(_("✏️ Write it again"), response_id, slot, "clear")])
-        elif step.max_messages == 1:
-            lines.append(escape(_("Type your answer and send it.")))
-        else:
-            lines.append(escape(_("Type your answer. You can send several messages, then tap Done.")))
-    elif step.kind == "drawing":
-        if has_value:
-            lines += ["", escape(describe_answer(step, value, locale))]
-            rows.append([button(_("✅ Done"), response_id, slot, "done")])
-            rows.append([button(_("✏️ Start this one again"), response_id, slot, "clear")])
-        lines.append(escape(_("Send a photo of a drawing, or type some words. You can send more than one.")))
-    elif step.kind == "time":
-        lines.append(escape(_("Type the time, for example 10:00 or 2.30pm.")))
-        if has_value:
-            lines.append(escape(_("Your answer now: %(answer)s") % {"answer": value}))
-            rows.append([button(_("✅ Keep this time"), response_id, slot, "done")])
-    elif step.kind == "date":
-        lines.append(escape(_("Type the date as day/month/year, for example %(example)s.") % {"example": date_example(step, today)}))
-        if has_value:
-            lines.append(escape(_("Your answer now: %(answer)s") % {"answer": describe_answer(step, value, locale)}))
-            rows.append([button(_("✅ Keep this date"), response_id, slot, "done")])
-    elif step.kind == "choice":
-        for i, option in enumerate(step.options):
-            mark = "🔘 " if value == option.key else ""
-            rows.append([button(mark + _(option.label), response_id, slot, "opt", str(i))])
-    elif step.kind == "multi":
-        chosen = selection if selection is not None else (value or [])
-        lines.append(escape(_("Tap all that apply, then tap Done.")))
-        for i, option in enumerate(step.options):
-            mark = "☑️ " if option.key in chosen else "⬜ "
-            rows.append([button(mark + _(option.label), response_id, slot, "tog", str(i))])
-        rows.append([button(_("✅ Done"), response_id, slot, "done")])
-    elif step.kind == "scale":
-        assert step.min is not None and step.max is not None
-        low_face, high_face = (f" {FACES[0]}", f" {FACES[-1]}") if step.faces else ("", "")
-        lines.append(escape(f"{step.min} = {tr(step.low_label)}{low_face}"))
-        lines.append(escape(f"{step.max} = {tr(step.high_label)}{high_face}"))
-        if has_value:
-            answer = describe_answer(step, value, locale) + (f" {face(value, step.min, step.max)}" if step.faces else "")
-            lines.append(escape(_("Your answer now: %(answer)s") % {"answer": answer}))
-        rows += [[button(scale_label(step, n, chosen=value == n), response_id, slot, "sc", str(n)) for n in chunk]
-                 for chunk in scale_rows(step.min, step.max)]
-    rows.append(_nav_row(response_id, slot, can_skip=step.optional, can_go_back=can_go_back))
+    ask = Ask(value=value, locale=locale, today=today, counts=counts)
+    lines += [html_line(line) for line in kind.prompt_lines(step, ask)]
+    rows = [[button(b.label, response_id, slot, b.action, b.value) for b in row] for row in kind.buttons(step, ask)]
+    rows.append(_nav_row(response_id, slot, can_skip=kind.skippable(step), can_go_back=slots.index(slot) > 0))
     rows.append(_later_row(response_id, slot))
     return "\n".join(lines), _markup(dialog, rows)
 
