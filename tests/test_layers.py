@@ -51,13 +51,8 @@ MAY_IMPORT_EMULATOR = {"cpc_bot.cli"}
 
 #: Imports that still run up a floor, each with why it is still there: the debt, to pay and remove.
 KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("cpc_bot.documents.answers", "cpc_bot.engine.screens"):
-        "describe_answer, short_label and tr word answers for the screens too; they move to the "
-        "step-kind modules (issue 16 point 1), which need a gettext that is not aiogram's",
-    ("cpc_bot.documents.mydata", "cpc_bot.engine.screens"):
-        "uk_time (\"10:00 UK time\") lives with the screens; it moves with the answer wording",
-    ("cpc_bot.reminders.professionals", "cpc_bot.engine.screens"):
-        "uk_time, as for documents.mydata",
+    # None left: the answer wording (describe_answer, short_label, uk_time, tr) moved from the
+    # Telegram screens into the model (engine.kinds, engine.labels), issue 16 point 1.
 }
 
 

@@ -16,13 +16,15 @@ from datetime import date
 from typing import Any
 
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.documents.report import Blanks, Paperwork, ReportDocument, ReportItem, ReportSection
 from cpc_bot.engine.flow import Slot, item_count
-from cpc_bot.engine.screens import describe_answer, item_title, short_label, tr
+from cpc_bot.engine.kinds import KINDS, ReportPart, tr
+from cpc_bot.engine.labels import item_title, short_label
 from cpc_bot.engine.values import format_day
 from cpc_bot.engine.view import View
+from cpc_bot.i18n.text import gettext as _
+from cpc_bot.i18n.text import translating
 
 
 def _section_title(slot: Slot) -> str | None:
@@ -125,32 +127,19 @@ def _paperwork(view: View) -> Paperwork:
     )
 
 
-def _answer(view: View, slot: Slot, locale: str, images: Mapping[str, bytes]) -> tuple[list[str], str | None, list[bytes]]:
-    """(the person's words verbatim, a short note for non-text answers, pictures)."""
+def _answer(view: View, slot: Slot, locale: str, images: Mapping[str, bytes]) -> ReportPart:
+    """The person's words verbatim, a short note for an answer that is not words, pictures: as
+    the question's kind puts them (:meth:`cpc_bot.engine.kinds.Kind.report`)."""
     step = slot.step
     assert step is not None
     stored = view.stored.get(slot.key)
     if stored is None:
-        return [], _("(not answered)"), []
+        return ReportPart([], _("(not answered)"))
     if stored.skipped or stored.value is None:
         # A family's report goes to the conference: a question they chose to skip reads as not
         # answered (the intro promised they could skip anything), never as a refusal.
-        return [], _("(not answered)") if view.dialog.audience == "parent" else _("(skipped)"), []
-    value = stored.value
-    if step.kind == "text":
-        return [str(part) for part in value], None, []
-    if step.kind == "drawing":
-        paragraphs: list[str] = []
-        pictures: list[bytes] = []
-        for part in value:
-            if part.get("type") == "text":
-                paragraphs.append(part["text"])
-            elif part.get("type") == "image" and part.get("blob") in images:
-                pictures.append(images[part["blob"]])
-                if part.get("caption"):
-                    paragraphs.append(part["caption"])
-        return paragraphs, None if paragraphs or pictures else _("(skipped)"), pictures
-    return [], describe_answer(step, value, locale), []
+        return ReportPart([], _("(not answered)") if view.dialog.audience == "parent" else _("(skipped)"))
+    return KINDS[step.kind].report(step, stored.value, locale, images)
 
 
 def build_answers_document(
@@ -168,8 +157,16 @@ def build_answers_document(
 
     ``only`` limits it to those answers: what a child chose to share, and nothing else.
     A ``cover`` question (a child's first name) is written at the top, "My name: Mo", with the
-    day of the meeting when it is known (``meeting_day``), as on the paper booklet's front.
+    day of the meeting when it is known (``meeting_day``), as on the paper booklet's front. The
+    words come from ``i18n``, whatever the channel-free core was given (:func:`translating`).
     """
+    with translating(i18n):
+        return _build(view, i18n, locale=locale, made_on=made_on, images=images, intro_lines=intro_lines, only=only,
+                      meeting_day=meeting_day)
+
+
+def _build(view: View, i18n: I18n, *, locale: str, made_on: date, images: Mapping[str, bytes],
+           intro_lines: list[str] | None, only: set[str] | None, meeting_day: date | None) -> ReportDocument:
     bilingual = locale != "en"
     dialog = view.dialog
     professional = dialog.audience == "professional"
@@ -203,13 +200,13 @@ def build_answers_document(
                     sections.append(ReportSection(current_title, current_title_en if bilingual else None, current))
                 current = []
                 current_title, current_title_en = section_titles[index] or "", sections_en[index]
-            paragraphs, note, pictures = _answer(view, slot, locale, images)
+            part = _answer(view, slot, locale, images)
             current.append(ReportItem(
                 heading=labels[index],
                 heading_en=labels_en[index] if bilingual else None,
-                paragraphs=paragraphs,
-                note=note,
-                images=pictures,
+                paragraphs=part.paragraphs,
+                note=part.note,
+                images=part.images,
             ))
         if professional:  # dated by hand under the signature
             paperwork: Paperwork | None = _paperwork(view)

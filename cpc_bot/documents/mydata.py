@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cpc_bot.clock import LONDON
 from cpc_bot.domain.verification import AREA_LABELS
-from cpc_bot.engine.screens import uk_time
+from cpc_bot.engine.kinds import uk_time
 from cpc_bot.engine.values import format_day
 from cpc_bot.i18n.locale import is_rtl, language_name
 from cpc_bot.i18n.markers import N_

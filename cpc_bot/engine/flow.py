@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cpc_bot.engine.kinds import KINDS
 from cpc_bot.engine.schema import Dialog, Step
 
 REVIEW = "_review"
@@ -33,7 +34,7 @@ class Slot:
 
     @property
     def is_question(self) -> bool:
-        return self.step is not None and not self.is_more and self.step.kind != "info"
+        return self.step is not None and not self.is_more and KINDS[self.step.kind].asks
 
     @property
     def token(self) -> str:
@@ -92,7 +93,7 @@ def question_counts(dialog: Dialog, answers: Mapping[str, Any], context: Mapping
     waits on an answer not given yet counts, so it is "up to"; a repeat group counts its items so far."""
     questions = optional = 0
     for step in dialog.steps:
-        if step.kind == "info" or not _may_show(step, answers, context):
+        if (step.kind != "repeat" and not KINDS[step.kind].asks) or not _may_show(step, answers, context):
             continue
         if step.kind != "repeat":
             questions += 1

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from cpc_bot.engine.kinds import KINDS
 from cpc_bot.engine.schema import Dialog, Step
 
 
@@ -61,7 +62,7 @@ def _cross_checks(dialog: Dialog) -> None:
                 sub_place = f"{place} > step '{sub.key}' (steps[{sub_index}])"
                 check_conditions(sub, sub_place, inner_earlier)
                 inner_earlier.add(sub.key)
-    if not any(s.kind != "info" for s in dialog.steps):
+    if not any(s.kind == "repeat" or KINDS[s.kind].asks for s in dialog.steps):
         raise DialogError("the dialog asks no question")
 
 

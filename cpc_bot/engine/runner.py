@@ -95,9 +95,8 @@ class DialogRunner:
         if slot.is_more:
             value = None
         today = self.session.clock().astimezone(LONDON).date()
-        counts = question_counts(view.dialog, view.answers, view.context) if slot.step and slot.step.kind == "info" else None
         return question_screen(view.dialog, view.slots, slot, rid, value, locale=_locale(), note=note, today=today,
-                               counts=counts)
+                               counts=lambda: question_counts(view.dialog, view.answers, view.context))
 
     # --------------------------------------------------------------- sending
     async def _strip_keyboard(self, bot: Bot, chat_id: int, message_id: int | None) -> None:

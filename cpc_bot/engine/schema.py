@@ -24,7 +24,9 @@ TRANSLATABLE_FIELDS = frozenset(
 #: (their answers so far decide which), and how many of those have a Skip button.
 COUNTS = ("questions", "optional")
 
-StepKind = Literal["info", "text", "choice", "multi", "scale", "date", "time", "drawing", "repeat"]
+#: A step's kind: the name of a module of :mod:`cpc_bot.engine.kinds` (info, text, choice, multi,
+#: scale, date, time, drawing, repeat), which says what else such a step needs.
+StepKind = str
 
 
 class _Strict(BaseModel):
@@ -140,48 +142,27 @@ class Step(_Strict):
     def _key(cls, v: str) -> str:
         return check_key(v)
 
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, v: str) -> str:
+        from cpc_bot.engine.kinds import (
+            KINDS,  # the kinds read this module: import them when first needed
+        )
+
+        if v not in KINDS:
+            raise ValueError(f"unknown kind {v!r}: one of {', '.join(sorted(KINDS))}")
+        return v
+
     @model_validator(mode="after")
     def _kind_fields(self) -> Step:
-        kind = self.kind
-        if kind == "info":
-            if not self.text:
-                raise ValueError("an info step needs 'text'")
-            # A text that counts is %-formatted: then every % must be one of the counts.
-            if "%(" in self.text and re.search(r"%(?!\((?:" + "|".join(COUNTS) + r")\)d)", self.text):
-                raise ValueError(f"an info step's text counts only with {', '.join(f'%({c})d' for c in COUNTS)}")
-        elif kind == "repeat":
-            if not self.steps:
-                raise ValueError("a repeat step needs 'steps'")
-            if not (self.item_label and self.add_another and self.done_label and self.prompt):
-                raise ValueError("a repeat step needs 'prompt', 'item_label', 'add_another' and 'done_label'")
-            if any(s.kind in ("repeat", "info") for s in self.steps):
-                raise ValueError("a repeat step holds questions only (no info or repeat inside)")
-            keys = [s.key for s in self.steps]
-            if len(keys) != len(set(keys)):
-                raise ValueError("keys inside a repeat step must be unique")
-            if self.item_name is not None and not any(s.key == self.item_name and s.kind == "text" for s in self.steps):
-                raise ValueError(f"item_name {self.item_name!r} must be the key of a text question inside the group")
-        elif not self.prompt:
-            raise ValueError(f"a {kind} step needs 'prompt'")
-        if self.item_sections and kind != "repeat":
+        """What the step's kind needs (a prompt, two options, a scale's ends ...)."""
+        from cpc_bot.engine.kinds import KINDS
+
+        KINDS[self.kind].validate(self)
+        if self.item_sections and self.kind != "repeat":
             raise ValueError("'item_sections' is for a repeat step")
-        if self.cover and (kind != "text" or not self.review_label):
+        if self.cover and (self.kind != "text" or not self.review_label):
             raise ValueError("a cover step is a text question with a 'review_label'")
-        if kind in ("choice", "multi"):
-            if len(self.options) < 2:
-                raise ValueError(f"a {kind} step needs at least two options")
-            option_keys = [o.key for o in self.options]
-            if len(option_keys) != len(set(option_keys)):
-                raise ValueError("option keys must be unique")
-        elif self.options:
-            raise ValueError(f"'options' is not used by a {kind} step")
-        if kind == "scale":
-            if self.min is None or self.max is None or not (0 <= self.min < self.max <= 10):
-                raise ValueError("a scale step needs 0 <= min < max <= 10")
-            if not (self.low_label and self.high_label):
-                raise ValueError("a scale step needs 'low_label' and 'high_label'")
-        if kind == "date" and self.past_only and self.future_only:
-            raise ValueError("a date cannot be both past_only and future_only")
         return self
 
 

@@ -1,12 +1,16 @@
-"""What a person sees for each slot: the text and the buttons.
+"""What a person sees for each slot on Telegram: the text and the buttons.
 
-Every string goes through gettext (the YAML's English is the msgid); every piece
-of user text is HTML-escaped because messages are sent with parse_mode=HTML.
+The Telegram half of the screens: a question's own lines and buttons come from its kind
+(:mod:`cpc_bot.engine.kinds`, channel-neutral data); this module frames them (the header, Back,
+Skip, 🏠 Menu, Save for later, 🆘), writes them as HTML and an inline keyboard whose buttons carry
+:class:`StepCb`, and draws the review screen. Every string goes through gettext (the YAML's
+English is the msgid); every piece of user text is HTML-escaped because messages are sent with
+parse_mode=HTML.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from html import escape
 from typing import Any
@@ -16,27 +20,14 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.engine.flow import Slot
+from cpc_bot.engine.kinds import KINDS, Ask, Line, describe_answer, preview, tr
+from cpc_bot.engine.labels import item_title, short_label, where_we_are
 from cpc_bot.engine.schema import Dialog
-from cpc_bot.engine.wording import (
-    FACES,
-    date_example,
-    describe_answer,
-    face,
-    item_title,
-    scale_label,
-    scale_rows,
-    short_label,
-    tr,
-    where_we_are,
-)
-from cpc_bot.engine.wording import preview as _preview
-from cpc_bot.engine.wording import (
-    uk_time as uk_time,  # re-exported: readers word times as the screens do
-)
 from cpc_bot.telegram_text import telegram_length
 
 #: Telegram refuses texts over 4096 UTF-16 units; leave room for the frame around answers.
 _REVIEW_BUDGET = 3600
+_ANSWER_PREVIEW = 160
 
 
 class StepCb(CallbackData, prefix="q"):
@@ -51,6 +42,10 @@ class StepCb(CallbackData, prefix="q"):
 def button(text: str, response_id: int, slot: Slot | str, action: str, value: str = "") -> InlineKeyboardButton:
     token = slot if isinstance(slot, str) else slot.token
     return InlineKeyboardButton(text=text, callback_data=StepCb(r=response_id, s=token, a=action, v=value).pack())
+
+
+def _preview(text: str, limit: int = _ANSWER_PREVIEW) -> str:
+    return preview(text, limit)
 
 
 def _nav_row(response_id: int, slot: Slot, *, can_skip: bool, can_go_back: bool) -> list[InlineKeyboardButton]:
@@ -74,6 +69,7 @@ def menu_button() -> InlineKeyboardButton:
 
 #: Callback data of the 🆘 button on every screen children and parents see.
 SOS_DATA = "sos"
+
 
 def _markup(dialog: Dialog, rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
     """The keyboard, with help one tap away on every screen a child or a parent sees."""
@@ -103,17 +99,21 @@ def answered_markup(view_dialog: Dialog, slots: list[Slot], key: str, value: Any
         label = "⏭ " + _("Skipped")
     elif slot is None or slot.step is None:
         label = "✔"
-    elif slot.is_more:
-        label = tr(slot.step.done_label)
-    elif slot.step.kind == "text":
-        label = _("✅ Done")
-    else:
-        label = "✔ " + describe_answer(slot.step, value, locale)
+    else:  # the kind says it: "✔ The first conference", "✅ Done", "✅ That is every child"
+        label = KINDS[slot.step.kind].answered_label(slot.step, value, locale)
     return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=_preview(label, 60), callback_data=SHOWN_DATA)]])
 
 
 #: Callback data of the button that shows an answer already given.
 SHOWN_DATA = "shown"
+
+
+#: How each style of a kind's line is written in Telegram's HTML (the text escaped first).
+_STYLES = {"plain": "{}", "bold": "<b>{}</b>", "italic": "<i>{}</i>", "quote": "<blockquote>{}</blockquote>"}
+
+
+def html_line(line: Line) -> str:
+    return _STYLES[line.style].format(escape(line.text))
 
 
 def question_screen(
@@ -124,17 +124,19 @@ def question_screen(
     value: Any,
     *,
     locale: str,
-    selection: list[str] | None = None,
     note: str | None = None,
     today: date | None = None,
-    counts: Mapping[str, int] | None = None,
+    counts: Callable[[], Mapping[str, int]] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The prompt for one slot (not the review screen); ``today`` (UK) for a date's example.
-    ``counts`` fill an info text's ``%(questions)d`` and ``%(optional)d``
-    (:func:`cpc_bot.engine.flow.question_counts`)."""
+    ``counts()`` fill an info text's ``%(questions)d`` and ``%(optional)d``
+    (:func:`cpc_bot.engine.flow.question_counts`), counted only for a text that shows them.
+
+    The header is drawn here; the question's own lines and buttons come from its kind
+    (:mod:`cpc_bot.engine.kinds`), then Back, Skip when it may be skipped, 🏠 Menu and Save for later."""
     step = slot.step
     assert step is not None
-    can_go_back = slots.index(slot) > 0
+    kind = KINDS[step.kind]  # a group's "add another" screen is its repeat kind's
     lines: list[str] = []
     if note:
         lines += [escape(note), ""]
@@ -142,81 +144,10 @@ def question_screen(
     lines.append(header)
     if slot.group is not None and not slot.is_more:
         lines.append(f"<b>{escape(item_title(slot))}</b>")
-    rows: list[list[InlineKeyboardButton]] = []
-
-    if slot.is_more:
-        group = slot.group
-        assert group is not None
-        lines += ["", escape(tr(group.prompt))]
-        rows.append([button(tr(group.add_another), response_id, slot, "more", "add")])
-        rows.append([button(tr(group.done_label), response_id, slot, "more", "stop")])
-        rows.append(_nav_row(response_id, slot, can_skip=False, can_go_back=can_go_back))
-        rows.append(_later_row(response_id, slot))
-        return "\n".join(lines), _markup(dialog, rows)
-
-    if step.kind == "info":
-        text = tr(step.text)
-        if step.text and "%(" in step.text:
-            text = text % (counts or {"questions": 0, "optional": 0})
-        lines += ["", escape(text)]
-        rows.append([button(_("Next ➡️"), response_id, slot, "next")])
-        rows.append(_nav_row(response_id, slot, can_skip=False, can_go_back=can_go_back))
-        rows.append(_later_row(response_id, slot))
-        return "\n".join(lines), _markup(dialog, rows)
-
-    lines += ["", f"<b>{escape(tr(step.prompt))}</b>"]
-    if step.hint:
-        lines.append(f"<i>{escape(_(step.hint))}</i>")
-    has_value = value is not None and value != []
-
-    if step.kind == "text":
-        if has_value:
-            lines += ["", _("Your answer so far:"), f"<blockquote>{escape(_preview(chr(10).join(value), 1500))}</blockquote>"]
-            lines.append(escape(_("Send more to add to it, or tap Done.")))
-            rows.append([button(_("✅ Done"), response_id, slot, "done")])
-            rows.append([button(_("✏️ Write it again"), response_id, slot, "clear")])
-        elif step.max_messages == 1:
-            lines.append(escape(_("Type your answer and send it.")))
-        else:
-            lines.append(escape(_("Type your answer. You can send several messages, then tap Done.")))
-    elif step.kind == "drawing":
-        if has_value:
-            lines += ["", escape(describe_answer(step, value, locale))]
-            rows.append([button(_("✅ Done"), response_id, slot, "done")])
-            rows.append([button(_("✏️ Start this one again"), response_id, slot, "clear")])
-        lines.append(escape(_("Send a photo of a drawing, or type some words. You can send more than one.")))
-    elif step.kind == "time":
-        lines.append(escape(_("Type the time, for example 10:00 or 2.30pm.")))
-        if has_value:
-            lines.append(escape(_("Your answer now: %(answer)s") % {"answer": value}))
-            rows.append([button(_("✅ Keep this time"), response_id, slot, "done")])
-    elif step.kind == "date":
-        lines.append(escape(_("Type the date as day/month/year, for example %(example)s.") % {"example": date_example(step, today)}))
-        if has_value:
-            lines.append(escape(_("Your answer now: %(answer)s") % {"answer": describe_answer(step, value, locale)}))
-            rows.append([button(_("✅ Keep this date"), response_id, slot, "done")])
-    elif step.kind == "choice":
-        for i, option in enumerate(step.options):
-            mark = "🔘 " if value == option.key else ""
-            rows.append([button(mark + _(option.label), response_id, slot, "opt", str(i))])
-    elif step.kind == "multi":
-        chosen = selection if selection is not None else (value or [])
-        lines.append(escape(_("Tap all that apply, then tap Done.")))
-        for i, option in enumerate(step.options):
-            mark = "☑️ " if option.key in chosen else "⬜ "
-            rows.append([button(mark + _(option.label), response_id, slot, "tog", str(i))])
-        rows.append([button(_("✅ Done"), response_id, slot, "done")])
-    elif step.kind == "scale":
-        assert step.min is not None and step.max is not None
-        low_face, high_face = (f" {FACES[0]}", f" {FACES[-1]}") if step.faces else ("", "")
-        lines.append(escape(f"{step.min} = {tr(step.low_label)}{low_face}"))
-        lines.append(escape(f"{step.max} = {tr(step.high_label)}{high_face}"))
-        if has_value:
-            answer = describe_answer(step, value, locale) + (f" {face(value, step.min, step.max)}" if step.faces else "")
-            lines.append(escape(_("Your answer now: %(answer)s") % {"answer": answer}))
-        rows += [[button(scale_label(step, n, chosen=value == n), response_id, slot, "sc", str(n)) for n in chunk]
-                 for chunk in scale_rows(step.min, step.max)]
-    rows.append(_nav_row(response_id, slot, can_skip=step.optional, can_go_back=can_go_back))
+    ask = Ask(value=value, locale=locale, today=today, counts=counts)
+    lines += [html_line(line) for line in kind.prompt_lines(step, ask)]
+    rows = [[button(b.label, response_id, slot, b.action, b.value) for b in row] for row in kind.buttons(step, ask)]
+    rows.append(_nav_row(response_id, slot, can_skip=kind.skippable(step), can_go_back=slots.index(slot) > 0))
     rows.append(_later_row(response_id, slot))
     return "\n".join(lines), _markup(dialog, rows)
 

@@ -11,6 +11,9 @@ each answer is its own encrypted row, written before the outcome is shown. The v
 works on is read once per update and kept right in memory as answers are saved and the cursor
 moves (:meth:`View.apply`, :meth:`View.moved`): no answer is read back or decrypted again.
 
+What a question takes and how (typed words, a picture, which taps) is its kind's
+(:mod:`cpc_bot.engine.kinds`): the session asks the kind, saves what it took and moves on.
+
 Buttons carry the token of the question they belong to. A tap whose token is not the current
 question (a double tap, or a button from last week) changes nothing.
 """
@@ -21,7 +24,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from cpc_bot.clock import LONDON, Clock
@@ -36,19 +39,11 @@ from cpc_bot.engine.flow import (
     previous_slot,
     visible_slots,
 )
+from cpc_bot.engine.kinds import KINDS, Problem, Taken, button_number, is_empty, only_words, tr
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.pictures import clean_picture
 from cpc_bot.engine.schema import Step
-from cpc_bot.engine.values import (
-    DateProblem,
-    answer_has_room,
-    format_day,
-    is_empty,
-    parse_time,
-    parse_uk_date,
-)
 from cpc_bot.engine.view import CONTEXT_PREFIX, View, load_view
-from cpc_bot.engine.wording import date_example, tr
 from cpc_bot.i18n.text import current_locale
 from cpc_bot.i18n.text import gettext as _
 from cpc_bot.store.models import Response
@@ -200,20 +195,16 @@ class DialogSession:
         ))
 
     async def other_content(self, view: View) -> Outcome:
-        """A sticker, a voice note, a file: what this question can take instead."""
-        slot = view.current
-        if slot.step is not None and slot.step.kind == "drawing" and not slot.is_more:
-            text = _("I can't use that here. Please send a photo of your drawing, or type some words.")
-        else:
-            text = _("I can only read typed words here, not stickers, voice notes or files. Please use the buttons or type your answer.")
-        return self._again(view, text)
+        """A sticker, a voice note, a file: what this question can take instead (its kind says)."""
+        step = view.current.step
+        return self._again(view, KINDS[step.kind].other_content(step) if step is not None else only_words())
 
     async def typed(self, view: View, text: str) -> Outcome:
-        """Words typed at the current question."""
+        """Words typed at the current question: its kind reads them (a date, a time, more words)."""
         slot = view.current
         step = slot.step
         text = text.strip()
-        if step is None or slot.is_more or step.kind not in ("text", "date", "time", "drawing"):
+        if step is None or slot.is_more or not KINDS[step.kind].accepts_text(step):
             return self._again(view, _("Please use the buttons under the question."))
         if not text:
             return self._again(view, _("That message was empty. Please type your answer."))
@@ -222,64 +213,24 @@ class DialogSession:
                 "That message is too long for me to keep in one go (%(count)d characters; the most is %(max)d). "
                 "Nothing was saved from it. Please send it again in shorter parts."
             ) % {"count": len(text), "max": step.max_length})
-        if step.kind == "date":
-            return await self._date(view, slot, text)
-        if step.kind == "time":
-            try:
-                at = parse_time(text)
-            except DateProblem:
-                return self._again(view, _("I couldn't read that as a time. Please type it like 10:00 or 2.30pm."))
-            await self._save(view, slot.key, at.strftime("%H:%M"))
-            return Outcome(view=await self._advance(view, slot), note=_("Saved."), in_place=False)
-        if step.kind == "text":
-            parts = list(view.value(slot.key) or [])
-            if not answer_has_room(parts, text):
-                return self._again(view, _(
-                    "This answer is full, so I did not save that message. "
-                    "Tap Done to go on, or Write it again to start this answer over."))
-            value = [*parts, text]
-            await self._save(view, slot.key, value)
-            log.debug("answer.saved response=%s key=%s", view.response.id, slot.key)
-            if step.max_messages is not None and len(value) >= step.max_messages:
-                view = await self._advance(view, slot)
-            return Outcome(view=view, note=_("Saved."), in_place=False)
-        return await self._add_drawing_item(view, slot, {"type": "text", "text": text})
-
-    async def _date(self, view: View, slot: Slot, text: str) -> Outcome:
-        step = slot.step
-        assert step is not None
         today = self.clock().astimezone(LONDON).date()
-        try:
-            day = parse_uk_date(text, today)
-        except DateProblem as problem:
-            return self._again(view, (
-                _("There is no such day in the calendar. Please check the day and month, for example 28/02/2019.")
-                if problem.code == "no_such_day"
-                else _("I couldn't read that as a date. Please type day/month/year, for example %(example)s.")
-                % {"example": date_example(step, today)}
-            ))
-        problem = self._date_problem(step, day, today)
-        if problem:
-            return self._again(view, problem)
-        await self._save(view, slot.key, day.isoformat())
-        view = await self._advance(view, slot)
-        return Outcome(view=view, note=_("Saved: %(day)s") % {"day": format_day(day, current_locale())}, in_place=False)
+        return await self._take(view, slot, KINDS[step.kind].take_text(step, view.value(slot.key), text, today))
 
-    @staticmethod
-    def _date_problem(step: Step, day: date, today: date) -> str | None:
-        if step.past_only and day > today:
-            return _("%(day)s is in the future. Please check the year.") % {"day": format_day(day, current_locale())}
-        if step.future_only and day < today:
-            return _("%(day)s has already passed. Please check the date.") % {"day": format_day(day, current_locale())}
-        if day < today - timedelta(days=365 * 120):
-            return _("Please check the year.")
-        return None
+    async def _take(self, view: View, slot: Slot, taken: Taken | Problem) -> Outcome:
+        """Save what the kind took (and move on when the answer is complete), or say its problem."""
+        if isinstance(taken, Problem):
+            return self._again(view, taken.text)
+        await self._save(view, slot.key, taken.value)
+        log.debug("answer.saved response=%s key=%s", view.response.id, slot.key)
+        if taken.advance:
+            view = await self._advance(view, slot)
+        return Outcome(view=view, note=taken.note, in_place=False)
 
     # -------------------------------------------------------------- pictures
     def picture_problem(self, view: View, size: int | None) -> Outcome | None:
         """Whether the current question takes a picture of this size (None: it does, fetch it)."""
         slot = view.current
-        if slot.step is None or slot.is_more or slot.step.kind != "drawing":
+        if slot.step is None or slot.is_more or not KINDS[slot.step.kind].accepts_picture(slot.step):
             return self._again(view, _("Thank you, but this question needs typed words or the buttons, not a photo."))
         if size and size > MAX_PICTURE_BYTES:
             return self._again(view, _("That picture is too big. Please send a smaller photo."))
@@ -297,17 +248,9 @@ class DialogSession:
         item: dict[str, Any] = {"type": "image", "blob": blob_id}
         if caption:
             item["caption"] = caption[:1000]
-        return await self._add_drawing_item(view, view.current, item)
-
-    async def _add_drawing_item(self, view: View, slot: Slot, item: dict[str, Any]) -> Outcome:
-        step = slot.step
-        assert step is not None
-        value = list(view.value(slot.key) or [])
-        if len(value) >= step.max_items:
-            return self._again(view, _("That is all this page can hold. Tap Done to go on, or start this one again."))
-        value.append(item)
-        await self._save(view, slot.key, value)
-        return Outcome(view=view, note=_("Saved."), in_place=False)
+        slot = view.current
+        assert slot.step is not None
+        return await self._take(view, slot, KINDS[slot.step.kind].take_picture(slot.step, view.value(slot.key), item))
 
     # ------------------------------------------------------------- buttons
     async def tap(self, user_id: int, response_id: int, token: str, action: str, value: str) -> Outcome:
@@ -325,9 +268,11 @@ class DialogSession:
             return Outcome(view=view, toast=_("That button is from an earlier question. Your answers are safe."),
                            stale=True, in_place=False)
         handler = self._actions.get(action)
-        if handler is None:
-            return self._refused()
-        return await handler(self, view, slot, value)
+        if handler is not None:
+            return await handler(self, view, slot, value)
+        if slot.step is not None and not slot.is_more and action in KINDS[slot.step.kind].taps:
+            return await self._kind_tap(view, slot, action, value)
+        return self._refused()
 
     @staticmethod
     def _refused() -> Outcome:
@@ -356,48 +301,27 @@ class DialogSession:
     async def _act_done(self, view: View, slot: Slot, value: str) -> Outcome:
         step = slot.step
         assert step is not None
-        if not step.optional and is_empty(step, view.value(slot.key)) and step.kind != "multi":
+        # A multi-choice with nothing ticked is answered "none of these"; others need an answer.
+        empty_answer = KINDS[step.kind].empty_answer(step)
+        if empty_answer is None and not step.optional and is_empty(step, view.value(slot.key)):
             return Outcome(toast=_("Please answer first."))
-        if step.kind == "multi" and view.value(slot.key) is None:
-            await self._save(view, slot.key, [])
+        if empty_answer is not None and view.value(slot.key) is None:
+            await self._save(view, slot.key, empty_answer)
         return Outcome(view=await self._advance(view, slot), toast=_("Saved"), answered=slot.key)
 
     async def _act_clear(self, view: View, slot: Slot, value: str) -> Outcome:
         await self._forget(view, [slot.key])
         return Outcome(view=view, toast=_("Cleared"))
 
-    @staticmethod
-    def _option(step: Step, value: str) -> str | None:
-        index = button_number(value)
-        return step.options[index].key if index is not None and index < len(step.options) else None
-
-    async def _act_option(self, view: View, slot: Slot, value: str) -> Outcome:
+    async def _kind_tap(self, view: View, slot: Slot, action: str, value: str) -> Outcome:
+        """A button of the question's kind (an option, a tick, a number): its kind says what it saves."""
         assert slot.step is not None
-        key = self._option(slot.step, value) if slot.step.kind == "choice" else None
-        if key is None:
+        tapped = KINDS[slot.step.kind].tap(slot.step, view.value(slot.key), action, value)
+        if tapped is None:
             return self._refused()
-        await self._save(view, slot.key, key)
-        return Outcome(view=await self._advance(view, slot), toast=_("Saved"), answered=slot.key)
-
-    async def _act_toggle(self, view: View, slot: Slot, value: str) -> Outcome:
-        assert slot.step is not None
-        key = self._option(slot.step, value) if slot.step.kind == "multi" else None
-        if key is None:
-            return self._refused()
-        chosen = list(view.value(slot.key) or [])
-        chosen = [k for k in chosen if k != key] if key in chosen else chosen + [key]
-        # Keep the options' own order so reports read the same way as the question.
-        order = [o.key for o in slot.step.options]
-        await self._save(view, slot.key, sorted(chosen, key=order.index))
-        return Outcome(view=view)
-
-    async def _act_scale(self, view: View, slot: Slot, value: str) -> Outcome:
-        step = slot.step
-        assert step is not None and step.min is not None and step.max is not None
-        number = button_number(value)
-        if step.kind != "scale" or number is None or not step.min <= number <= step.max:
-            return self._refused()
-        await self._save(view, slot.key, number)
+        await self._save(view, slot.key, tapped.value)
+        if not tapped.advance:  # a tick: the same question, its buttons redrawn
+            return Outcome(view=view)
         return Outcome(view=await self._advance(view, slot), toast=_("Saved"), answered=slot.key)
 
     async def _add_item(self, view: View, group: Step) -> View:
@@ -485,24 +409,12 @@ class DialogSession:
         "later": _act_later,
         "done": _act_done,
         "clear": _act_clear,
-        "opt": _act_option,
-        "tog": _act_toggle,
-        "sc": _act_scale,
         "more": _act_more,
         "edit": _act_edit,
         "add": _act_add,
         "rm": _act_remove,
         "finish": _act_finish,
     }
-
-
-def button_number(value: str) -> int | None:
-    """A number carried in a button's data, or None when it is not one our buttons carry.
-
-    Only ASCII digits: ``int()`` and ``str.isdigit()`` also take "٣" or "²" (one is read as 3,
-    the other crashes ``int``), and ``int()`` takes "-1", " 1" and "1_0"; none of our buttons
-    has them, so such data is forged and is refused like any forged button."""
-    return int(value) if value.isascii() and value.isdigit() else None
 
 
 __all__ = ["FINISHES_KEY", "REVIEW", "DialogSession", "Outcome", "View", "button_number"]

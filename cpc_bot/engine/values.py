@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from typing import Any
 
 from babel.dates import format_date, format_skeleton, format_time
-
-from cpc_bot.engine.schema import Step
 
 _DATE_RE = re.compile(r"^\s*(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{2}|\d{4})\s*$")
 _ISO_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
@@ -93,11 +90,3 @@ def format_day_month(value: date, locale: str) -> str:
 def format_clock(value: time, locale: str) -> str:
     """A time of day the way a reader of ``locale`` writes it: 14:30 in Polish, 2:30 PM in Urdu."""
     return format_time(value, format="short", locale="en_GB" if locale == "en" else locale)
-
-
-def is_empty(step: Step, value: Any) -> bool:
-    if value is None:
-        return True
-    if step.kind in ("text", "multi", "drawing"):
-        return not value
-    return False

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from cpc_bot.engine.flow import Slot, find_slot, first_open_slot, visible_slots
+from cpc_bot.engine.kinds import is_empty
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.schema import Dialog
-from cpc_bot.engine.values import is_empty
 from cpc_bot.store.models import Response
 from cpc_bot.store.repository import Repository, StoredAnswer
 

@@ -36,9 +36,10 @@ from cpc_bot.documents.mydata import (
     render_mydata_html,
 )
 from cpc_bot.domain.verification import AREA_LABELS
+from cpc_bot.engine.kinds import describe_answer
+from cpc_bot.engine.labels import short_label
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.runner import DialogRunner
-from cpc_bot.engine.screens import describe_answer, short_label
 from cpc_bot.engine.values import format_day
 from cpc_bot.handlers.menu import MenuCb
 from cpc_bot.handlers.middlewares import MessageLog

@@ -33,8 +33,8 @@ from cpc_bot.documents.calendar import conference_calendar
 from cpc_bot.documents.service import ReportService
 from cpc_bot.domain.deadlines import conference_date_warnings
 from cpc_bot.domain.working_days import add_working_days
+from cpc_bot.engine.kinds import uk_time
 from cpc_bot.engine.runner import DialogRunner
-from cpc_bot.engine.screens import uk_time
 from cpc_bot.engine.values import DateProblem, format_day, parse_uk_date
 from cpc_bot.engine.view import View
 from cpc_bot.handlers.menu import MenuCb, role_keyboard

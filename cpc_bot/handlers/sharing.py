@@ -18,9 +18,9 @@ from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.engine.flow import Slot
+from cpc_bot.engine.kinds import describe_answer, is_empty
+from cpc_bot.engine.labels import short_label
 from cpc_bot.engine.runner import DialogRunner
-from cpc_bot.engine.screens import describe_answer, short_label
-from cpc_bot.engine.values import is_empty
 from cpc_bot.engine.view import View
 from cpc_bot.handlers.professional import SendCb
 from cpc_bot.handlers.recipients import Recipient, Recipients, button_text, full_line

@@ -17,9 +17,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
+from cpc_bot.engine.kinds import tr
 from cpc_bot.engine.loader import DialogRegistry
 from cpc_bot.engine.runner import DialogRunner
-from cpc_bot.engine.screens import HOME_DATA, SOS_DATA, sos_button_adult, tr
+from cpc_bot.engine.screens import HOME_DATA, SOS_DATA, sos_button_adult
 from cpc_bot.handlers.guide import CHILD_DIALOGS, guide_value
 from cpc_bot.handlers.menu import MenuCb, role_keyboard
 from cpc_bot.handlers.professional import ConferenceDesk

@@ -9,7 +9,9 @@ which is what a pure test of the engine reads.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 
@@ -52,13 +54,32 @@ def install(provider: Callable[[], Translator]) -> None:
     _provider = provider
 
 
+#: The catalogues a piece of work brings with it (a report built with its own), over the installed ones.
+_own: ContextVar[Translator | None] = ContextVar("cpc_words", default=None)
+
+
+@contextmanager
+def translating(translator: Translator) -> Iterator[None]:
+    """Words from ``translator`` inside this block (in this task only), whatever is installed:
+    a report built outside an update (a benchmark, a test) reads its own catalogues."""
+    token = _own.set(translator)
+    try:
+        yield
+    finally:
+        _own.reset(token)
+
+
+def _words() -> Any:
+    return _own.get() or _provider()
+
+
 def gettext(message: str) -> str:
-    return str(_provider().gettext(message))
+    return str(_words().gettext(message))
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return str(_provider().gettext(singular, plural, n))
+    return str(_words().gettext(singular, plural, n))
 
 
 def current_locale() -> str:
-    return str(_provider().current_locale)
+    return str(_words().current_locale)

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from cpc_bot.clock import LONDON, Clock
 from cpc_bot.domain.deadlines import Deadline, compute_deadlines
 from cpc_bot.domain.nudges import plan_nudges
-from cpc_bot.engine.screens import uk_time
+from cpc_bot.engine.kinds import uk_time
 from cpc_bot.engine.values import format_day
 from cpc_bot.reminders.sender import ReminderRenderer
 from cpc_bot.reminders.store import DueReminder, ReminderStore

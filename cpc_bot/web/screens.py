@@ -1,7 +1,7 @@
 """What a web page shows for the question in hand: the same words and buttons as on Telegram.
 
 The session service's :class:`View` says which question is current and what is answered; the
-wording functions (:mod:`cpc_bot.engine.wording`) and the catalogues give every word. This module
+wording of each step kind (:mod:`cpc_bot.engine.kinds`, :mod:`cpc_bot.engine.labels`) and the catalogues give every word. This module
 only arranges them for a page: a title, where the person is, the question, its hint, what they
 have written so far, whether it takes typed words, and the buttons (each an action and a value
 for :meth:`DialogSession.tap`). Nothing here is escaped: the templates escape everything.
@@ -14,20 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cpc_bot.engine.flow import question_counts
+from cpc_bot.engine.kinds import describe_answer, preview, tr
+from cpc_bot.engine.kinds.date import date_example
+from cpc_bot.engine.kinds.scale import FACES, face, scale_label, scale_rows
+from cpc_bot.engine.labels import item_title, short_label, where_we_are
 from cpc_bot.engine.view import View
-from cpc_bot.engine.wording import (
-    FACES,
-    date_example,
-    describe_answer,
-    face,
-    item_title,
-    preview,
-    scale_label,
-    scale_rows,
-    short_label,
-    tr,
-    where_we_are,
-)
 from cpc_bot.i18n.text import gettext as _
 
 
