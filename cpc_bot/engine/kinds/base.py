@@ -165,15 +165,17 @@ class Kind:
         return False
 
     def take_text(self, step: Step, so_far: Any, text: str, today: date) -> Taken | Problem:
-        """Words typed (stripped, not empty, not too long) with ``so_far`` saved."""
-        raise NotImplementedError(self.name)
+        """Words typed (stripped, not empty, not too long) with ``so_far`` saved. A kind that
+        takes no words (``accepts_text`` False) says to use the buttons."""
+        return Problem(_("Please use the buttons under the question."))
 
     def accepts_picture(self, step: Step) -> bool:
         return False
 
     def take_picture(self, step: Step, so_far: Any, item: dict[str, Any]) -> Taken | Problem:
-        """A picture, kept (``{"type": "image", "blob": ..., "caption": ...}``)."""
-        raise NotImplementedError(self.name)
+        """A picture, kept (``{"type": "image", "blob": ..., "caption": ...}``). A kind that takes
+        no pictures (``accepts_picture`` False) says what it does take."""
+        return Problem(_("Thank you, but this question needs typed words or the buttons, not a photo."))
 
     def other_content(self, step: Step) -> str:
         """What to say to a sticker, a voice note or a file."""
@@ -211,6 +213,15 @@ def register(cls: type[Kind]) -> type[Kind]:
     """Class decorator: one instance of ``cls`` serves every step of its kind."""
     KINDS[cls.name] = cls()
     return cls
+
+
+def validate_choices(step: Step) -> None:
+    """A choice or multi-choice step: a prompt and at least two options with their own keys."""
+    if not step.prompt:
+        raise ValueError(f"a {step.kind} step needs 'prompt'")
+    problem = options_problem(step)
+    if problem:
+        raise ValueError(problem)
 
 
 def options_problem(step: Step) -> str | None:

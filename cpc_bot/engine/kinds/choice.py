@@ -10,8 +10,8 @@ from cpc_bot.engine.kinds.base import (
     Kind,
     Tapped,
     button_number,
-    options_problem,
     register,
+    validate_choices,
 )
 from cpc_bot.engine.schema import Step
 from cpc_bot.i18n.text import gettext as _
@@ -23,11 +23,7 @@ class Choice(Kind):
     taps = frozenset({"opt"})
 
     def validate(self, step: Step) -> None:
-        if not step.prompt:
-            raise ValueError(f"a {step.kind} step needs 'prompt'")
-        problem = options_problem(step)
-        if problem:
-            raise ValueError(problem)
+        validate_choices(step)
 
     def describe(self, step: Step, value: Any, locale: str) -> str:
         return next((_(o.label) for o in step.options if o.key == value), str(value))

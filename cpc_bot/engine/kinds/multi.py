@@ -11,8 +11,8 @@ from cpc_bot.engine.kinds.base import (
     Line,
     Tapped,
     button_number,
-    options_problem,
     register,
+    validate_choices,
 )
 from cpc_bot.engine.schema import Step
 from cpc_bot.i18n.text import gettext as _
@@ -24,11 +24,7 @@ class Multi(Kind):
     taps = frozenset({"tog"})
 
     def validate(self, step: Step) -> None:
-        if not step.prompt:
-            raise ValueError(f"a {step.kind} step needs 'prompt'")
-        problem = options_problem(step)
-        if problem:
-            raise ValueError(problem)
+        validate_choices(step)
 
     def is_empty(self, step: Step, value: Any) -> bool:
         return not value
