@@ -8,6 +8,9 @@ from pathlib import Path
 
 import yaml
 
+#: libyaml's parser where PyYAML has it: the same results as SafeLoader, several times faster at start-up.
+_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 FILE = Path(__file__).with_name("local_contacts.yaml")
 
 
@@ -23,7 +26,7 @@ class Contact:
 
 @cache
 def _all() -> dict[str, tuple[Contact, ...]]:
-    raw = yaml.safe_load(FILE.read_text(encoding="utf-8")) or {}
+    raw = yaml.load(FILE.read_text(encoding="utf-8"), Loader=_YAML) or {}
     return {area: tuple(Contact(c["key"], c["title"], c["text"], c.get("phone"), c.get("email"), c["source"])
                         for c in entries)
             for area, entries in raw.items()}

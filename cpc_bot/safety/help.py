@@ -29,6 +29,9 @@ from aiogram.utils.i18n import gettext as _
 
 from cpc_bot.safety.net import KINDS
 
+#: libyaml's parser where PyYAML has it: the same results as SafeLoader, several times faster at start-up.
+_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 HELPLINES_FILE = Path(__file__).with_name("helplines.yaml")
 
 #: What the 🆘 button shows each person: everything they might need, as they said nothing yet.
@@ -42,7 +45,7 @@ SOS_KINDS: dict[str, tuple[str, ...]] = {
 
 @cache
 def helplines() -> dict[str, Any]:
-    data = yaml.safe_load(HELPLINES_FILE.read_text(encoding="utf-8"))
+    data = yaml.load(HELPLINES_FILE.read_text(encoding="utf-8"), Loader=_YAML)
     return dict(data["helplines"])
 
 
