@@ -73,7 +73,6 @@ class DialogRunner:
     def __init__(self, session: DialogSession) -> None:
         self.session = session
         self.registry = session.registry
-        self.repo = session.repo
         self.events: Events = session.events
 
     def on_finish(self, dialog_id: str, hook: FinishHook) -> None:

@@ -76,10 +76,11 @@ class Outcome:
     #: A short word for a tap (Telegram: the answer to the callback); ``alert``: one that waits for OK.
     toast: str | None = None
     alert: bool = False
-    #: A tap's next question may replace the tapped screen (False: a new message, as after typing).
-    in_place: bool = True
-    #: A message instead of a question (paused, finished, closed); the tapped screen loses its buttons.
+    #: A message instead of a question (paused, finished, closed) ...
     closing: str | None = None
+    #: ... that replaces the tapped screen (False: it comes as a new message, and the tapped screen
+    #: only loses its buttons). A question after typing always comes as a new message.
+    in_place: bool = True
     #: The person is no longer answering this questionnaire here (the channel forgets it).
     ended: bool = False
     #: The tapped screen loses its buttons (a finished questionnaire's old screen).
@@ -167,7 +168,7 @@ class DialogSession:
             note = _("Welcome back. Your answers are saved. Here is where you stopped.")
             log.info("dialog.resumed user=%s response=%s dialog=%s", user_id, response.id, dialog_id)
         assert response is not None
-        return Outcome(view=await self.load_view(response, context), note=note, in_place=False)
+        return Outcome(view=await self.load_view(response, context), note=note)
 
     async def start_again(self, user_id: int, dialog_id: str) -> Outcome:
         """Delete the person's answers to this questionnaire (every copy, with their pictures and,
@@ -186,7 +187,7 @@ class DialogSession:
     # ---------------------------------------------------------- typed answers
     def _again(self, view: View, problem: str) -> Outcome:
         """Say what was wrong, then the same question again; nothing saved."""
-        return Outcome(view=view, reply=problem, in_place=False)
+        return Outcome(view=view, reply=problem)
 
     async def unknown_command(self, view: View) -> Outcome:
         return self._again(view, _(
@@ -224,7 +225,7 @@ class DialogSession:
         log.debug("answer.saved response=%s key=%s", view.response.id, slot.key)
         if taken.advance:
             view = await self._advance(view, slot)
-        return Outcome(view=view, note=taken.note, in_place=False)
+        return Outcome(view=view, note=taken.note)
 
     # -------------------------------------------------------------- pictures
     def picture_problem(self, view: View, size: int | None) -> Outcome | None:
@@ -266,7 +267,7 @@ class DialogSession:
         if token != slot.token:
             # A double tap, or a button from an older question: change nothing.
             return Outcome(view=view, toast=_("That button is from an earlier question. Your answers are safe."),
-                           stale=True, in_place=False)
+                           stale=True)
         handler = self._actions.get(action)
         if handler is not None:
             return await handler(self, view, slot, value)
